@@ -1,0 +1,192 @@
+"""The ``pactgraph`` command: build, validate, query, commitments, export.
+
+Every command says where the graph lives with ``--store`` (or ``$PACTGRAPH_STORE``); errors are
+one readable message on stderr and a non-zero exit, never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from pactgraph.graph.build import BuildError, Sources, build
+from pactgraph.graph.commitments import commitment_rows, render, render_table
+from pactgraph.graph.store import QueryError, StoreError, iter_rows, open_store
+from pactgraph.shapes import validate
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pactgraph`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (BuildError, StoreError, QueryError, OSError, ValueError) as error:
+        print(f"pactgraph {args.command}: {error}", file=sys.stderr)
+        return EXIT_VIOLATIONS if isinstance(error, BuildError) else EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pactgraph", description=__doc__.splitlines()[0])
+    parser.add_argument("--store", help="where the graph lives: 'oxigraph:DIR' (default "
+                        "$PACTGRAPH_STORE or the user data directory) or 'memory:'")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("build", help="build the graph from records and letters (atomic)")
+    p.add_argument("--records", type=Path, help="records folder (default: the bundled Techniekpact)")
+    p.add_argument("--letters", type=Path, help="letters folder (default: the bundled Techniekpact)")
+    p.set_defaults(run=_build)
+
+    p = commands.add_parser("validate", help="check RDF files (or the built graph) against the shapes")
+    p.add_argument("files", nargs="*", type=Path, help="Turtle, TriG, N-Triples or N-Quads files")
+    p.add_argument("--lang", default="en", choices=("en", "nl"), help="language of the messages")
+    p.set_defaults(run=_validate)
+
+    p = commands.add_parser("query", help="run a SPARQL query file against the graph")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    p.set_defaults(run=_query)
+
+    p = commands.add_parser("commitments", help="list every commitment (the export contract)")
+    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    p.set_defaults(run=_commitments)
+
+    p = commands.add_parser("export", help="write the whole graph as RDF to stdout")
+    p.add_argument("--format", default="nquads", choices=("turtle", "nquads", "trig", "jsonld"))
+    p.set_defaults(run=_export)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    sources = Sources.from_directories(args.records, args.letters)
+    report = build(store, sources)
+    per_document = ", ".join(f"{doc} {n}" for doc, n in sorted(report.commitments_per_document.items()))
+    things = ", ".join(f"{n} {kind}" for kind, n in report.things.items())
+    print(f"built {report.triples} triples in {report.seconds:.1f} s into {store.description}")
+    print(f"  {things}")
+    print(f"  commitments per letter: {per_document}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    if args.files:
+        data = Graph()
+        for file in args.files:
+            data += _parse_file(file)
+    else:
+        store = open_store(args.store, read_only=True)
+        if store.is_empty():
+            print("pactgraph validate: the store is empty; run 'pactgraph build' first", file=sys.stderr)
+            return EXIT_USAGE
+        data = Dataset()
+        data.parse(data=store.dump("nquads"), format="nquads")
+        data = _without_ontology(data)
+    violations = validate(data, language=args.lang)
+    if not violations:
+        print("conforms: no violations")
+        return EXIT_OK
+    for violation in violations:
+        print(violation)
+    print(f"{len(violations)} violation(s)")
+    return EXIT_VIOLATIONS
+
+
+def _parse_file(file: Path) -> Graph:
+    suffixes = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig"}
+    format_name = suffixes.get(file.suffix.lower())
+    if format_name is None:
+        msg = f"{file}: unknown RDF file type {file.suffix!r}; expected one of {', '.join(suffixes)}"
+        raise ValueError(msg)
+    text = file.read_text(encoding="utf-8")  # read here: rdflib never opens user paths or URLs
+    try:
+        if format_name in ("nquads", "trig"):
+            dataset = Dataset()
+            dataset.parse(data=text, format=format_name)
+            graph = Graph()
+            for s, p, o, _ in dataset.quads():
+                graph.add((s, p, o))
+            return graph
+        return Graph().parse(data=text, format=format_name)
+    except Exception as error:  # noqa: BLE001 - rdflib raises many parser types; all mean "bad file"
+        msg = f"{file}: not valid {format_name}: {error}"
+        raise ValueError(msg) from error
+
+
+def _without_ontology(dataset: Dataset) -> Graph:
+    from pactgraph.graph.build import ONTOLOGY_GRAPH  # noqa: PLC0415
+
+    graph = Graph()
+    for s, p, o, g in dataset.quads():
+        if g != ONTOLOGY_GRAPH:
+            graph.add((s, p, o))
+    return graph
+
+
+def _query(args: argparse.Namespace) -> int:
+    text = args.file.read_text(encoding="utf-8")
+    store = open_store(args.store, read_only=True)
+    result = store.select(text)
+    rows = list(iter_rows(result))
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=result.variables, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        print(buffer.getvalue(), end="")
+    else:
+        print(render_table(rows, result.variables), end="")
+    return EXIT_OK
+
+
+def _commitments(args: argparse.Namespace) -> int:
+    store = open_store(args.store, read_only=True)
+    if store.is_empty():
+        print("pactgraph commitments: the store is empty; run 'pactgraph build' first", file=sys.stderr)
+        return EXIT_USAGE
+    print(render(commitment_rows(store), args.format), end="")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = open_store(args.store, read_only=True)
+    data = store.dump("nquads")
+    if args.format == "nquads":
+        sys.stdout.buffer.write(data)
+        return EXIT_OK
+    dataset = Dataset()
+    dataset.parse(data=data, format="nquads")
+    if args.format == "turtle":  # Turtle has no graphs: the union of all named graphs
+        union = Graph()
+        for s, p, o, _ in dataset.quads():
+            union.add((s, p, o))
+        _bind_prefixes(union)
+        sys.stdout.write(union.serialize(format="turtle"))
+    else:
+        _bind_prefixes(dataset)
+        sys.stdout.write(dataset.serialize(format="json-ld" if args.format == "jsonld" else "trig"))
+    return EXIT_OK
+
+
+def _bind_prefixes(graph: Graph) -> None:
+    for prefix, namespace in (
+        ("pact", "https://w3id.org/pactgraph/def#"), ("org", "http://www.w3.org/ns/org#"),
+        ("oa", "http://www.w3.org/ns/oa#"), ("time", "http://www.w3.org/2006/time#"),
+        ("schema", "https://schema.org/"), ("bibo", "http://purl.org/ontology/bibo/"),
+    ):
+        graph.bind(prefix, namespace)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

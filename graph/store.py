@@ -1,0 +1,292 @@
+"""The store facade: query with bound parameters, update, load, dump, atomic replace.
+
+The default is an embedded Oxigraph store on disk. Its directory holds numbered generations
+and a ``current`` symbolic link; a build writes a fresh generation and only then swaps the link
+(an atomic rename), so a failed or killed build leaves the previous graph exactly as it was.
+An in-memory store serves tests. A remote SPARQL server is meant to be a third implementation
+of :class:`GraphStore`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier, Node
+
+STORE_ENV = "PACTGRAPH_STORE"
+Row = dict[str, Node]
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; the message says which and what to do."""
+
+
+class QueryError(ValueError):
+    """A SPARQL query or update the engine rejected, with the engine's message."""
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """Rows of a SELECT query, with the projected variables in order."""
+
+    variables: list[str]
+    rows: list[Row]
+
+
+class GraphStore(Protocol):
+    """What pactgraph needs from a store; every backend provides exactly this."""
+
+    description: str
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult: ...
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool: ...
+
+    def construct(self, query: str, bindings: Mapping[str, Node] | None = None) -> Graph: ...
+
+    def update(self, update: str) -> None: ...
+
+    def replace_all(self, nquads: bytes) -> None: ...
+
+    def dump(self, format_name: str = "nquads") -> bytes: ...
+
+    def is_empty(self) -> bool: ...
+
+
+# ------------------------------------------------------------------ term conversion
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term, for bound query parameters."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    msg = f"cannot bind {term!r}: only IRIs, blank nodes and literals can be bound"
+    raise TypeError(msg)
+
+
+def from_oxigraph(term: object) -> Identifier:
+    """A pyoxigraph term as an rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    msg = f"unsupported term from the store: {term!r}"
+    raise TypeError(msg)
+
+
+# ------------------------------------------------------------------ Oxigraph
+
+
+class OxigraphStore:
+    """Oxigraph through pyoxigraph: in memory, or on disk in a generation directory."""
+
+    def __init__(self, root: Path | None = None, *, read_only: bool = False) -> None:
+        self.root = root
+        self.read_only = read_only
+        self._store: ox.Store | None = None
+        self.description = f"oxigraph:{root}" if root else "memory:"
+        if root is None:
+            self._store = ox.Store()
+
+    # -- opening
+    @property
+    def current(self) -> Path | None:
+        """The generation the ``current`` link points to, if the store was ever built."""
+        if self.root is None:
+            return None
+        link = self.root / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    def _open(self) -> ox.Store:
+        if self._store is not None:
+            return self._store
+        generation = self.current
+        if generation is None:
+            self._store = ox.Store()  # nothing built yet: an empty store answers honestly
+            return self._store
+        try:
+            self._store = ox.Store.read_only(str(generation)) if self.read_only else ox.Store(str(generation))
+        except OSError as error:
+            msg = (f"cannot open the store at {generation}: {error}. Another pactgraph process may "
+                   "hold it for writing; stop it, or open the store read-only.")
+            raise StoreError(msg) from error
+        return self._store
+
+    def close(self) -> None:
+        self._store = None
+
+    # -- reading
+    def _query(self, query: str, bindings: Mapping[str, Node] | None) -> object:
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._open().query(query, use_default_graph_as_union=True,
+                                      substitutions=substitutions or None)
+        except SyntaxError as error:
+            raise QueryError(str(error)) from error
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
+        solutions = self._query(query, bindings)
+        if not isinstance(solutions, ox.QuerySolutions):
+            msg = "expected a SELECT query"
+            raise QueryError(msg)
+        variables = [v.value for v in solutions.variables]
+        rows: list[Row] = []
+        for solution in solutions:
+            row: Row = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = from_oxigraph(value)
+            rows.append(row)
+        return SelectResult(variables, rows)
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        answer = self._query(query, bindings)
+        if not isinstance(answer, ox.QueryBoolean):
+            msg = "expected an ASK query"
+            raise QueryError(msg)
+        return bool(answer)
+
+    def construct(self, query: str, bindings: Mapping[str, Node] | None = None) -> Graph:
+        triples = self._query(query, bindings)
+        if not isinstance(triples, ox.QueryTriples):
+            msg = "expected a CONSTRUCT or DESCRIBE query"
+            raise QueryError(msg)
+        graph = Graph()
+        for triple in triples:
+            graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
+                       from_oxigraph(triple.object)))
+        return graph
+
+    def is_empty(self) -> bool:
+        return len(self._open()) == 0
+
+    def dump(self, format_name: str = "nquads") -> bytes:
+        formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+        if format_name not in formats:
+            msg = f"cannot dump as {format_name!r}; choose one of {', '.join(formats)}"
+            raise ValueError(msg)
+        data = self._open().dump(format=formats[format_name])
+        return data if isinstance(data, bytes) else b""
+
+    # -- writing
+    def update(self, update: str) -> None:
+        if self.read_only:
+            msg = f"the store {self.description} is open read-only"
+            raise StoreError(msg)
+        try:
+            self._open().update(update)
+        except SyntaxError as error:
+            raise QueryError(str(error)) from error
+
+    def replace_all(self, nquads: bytes) -> None:
+        """Replace the whole dataset; on disk, atomically by switching generations."""
+        if self.root is None:
+            fresh = ox.Store()
+            fresh.load(nquads, format=ox.RdfFormat.N_QUADS)
+            self._store = fresh
+            return
+        self._replace_on_disk(nquads)
+
+    def _replace_on_disk(self, nquads: bytes) -> None:
+        assert self.root is not None
+        generations = self.root / "generations"
+        try:
+            generations.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            msg = f"cannot create the store directory {generations}: {error}"
+            raise StoreError(msg) from error
+        target = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            fresh = ox.Store(str(target))
+            fresh.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            fresh.flush()
+            del fresh
+        except (OSError, SyntaxError, ValueError) as error:
+            shutil.rmtree(target, ignore_errors=True)
+            msg = f"loading into a new store generation failed, the previous graph is kept: {error}"
+            raise StoreError(msg) from error
+        previous = self.current
+        self.close()
+        link = self.root / "current"
+        temporary = self.root / f".current-{os.getpid()}"
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+        temporary.symlink_to(target.relative_to(self.root))
+        temporary.replace(link)  # the atomic switch
+        _fsync_directory(self.root)
+        self._remove_old_generations(keep={target, *([previous] if previous else [])})
+
+    def _remove_old_generations(self, keep: set[Path]) -> None:
+        assert self.root is not None
+        for generation in (self.root / "generations").iterdir():
+            if generation.resolve() not in {k.resolve() for k in keep}:
+                shutil.rmtree(generation, ignore_errors=True)
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+# ------------------------------------------------------------------ choosing a store
+
+
+def default_store_path() -> Path:
+    """Where the embedded store lives unless told otherwise (XDG data directory)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "pactgraph" / "store"
+
+
+def open_store(spec: str | None = None, *, read_only: bool = False) -> OxigraphStore:
+    """Open the store a spec names: ``oxigraph:PATH``, ``memory:`` or a plain directory.
+
+    With no spec, ``$PACTGRAPH_STORE`` decides, else the default directory.
+    """
+    spec = spec or os.environ.get(STORE_ENV) or f"oxigraph:{default_store_path()}"
+    if spec == "memory:":
+        return OxigraphStore(None)
+    if spec.startswith("oxigraph:"):
+        path = spec.removeprefix("oxigraph:")
+        if not path:
+            msg = "the store spec 'oxigraph:' needs a directory, e.g. 'oxigraph:./pactgraph-store'"
+            raise StoreError(msg)
+        return OxigraphStore(Path(path).expanduser().absolute(), read_only=read_only)
+    if "://" in spec or (":" in spec.split("/", 1)[0] and not Path(spec).exists()):
+        msg = (f"unknown store {spec!r}; use 'oxigraph:DIRECTORY' for the embedded store or "
+               "'memory:' for a temporary one")
+        raise StoreError(msg)
+    return OxigraphStore(Path(spec).expanduser().absolute(), read_only=read_only)
+
+
+def iter_rows(result: SelectResult) -> Iterator[dict[str, str]]:
+    """Rows as plain strings (missing values as empty), for tables and CSV."""
+    for row in result.rows:
+        yield {name: str(row[name]) if name in row else "" for name in result.variables}

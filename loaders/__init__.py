@@ -1,0 +1,1 @@
+"""Turning sources into RDF: letters, curated records, Dutch dates and amounts."""

@@ -1,0 +1,112 @@
+"""Validate a graph against the pactgraph shapes and explain each violation in words.
+
+pySHACL returns ``(conforms, results_graph, results_text)``; the text is for machines more than
+people. :func:`validate` returns one :class:`Violation` per result with the focus node's label,
+the property path and the shape's message in the reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, SH, SKOS, Graph, Literal, Node, URIRef
+from rdflib.namespace import FOAF
+from rdflib.paths import Path
+
+SHAPES_FILE = "pactgraph-shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result, in words."""
+
+    focus: str
+    focus_label: str
+    path: str
+    message: str
+    value: str
+    severity: str
+
+    def __str__(self) -> str:
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.focus_label} <{self.focus}> — {self.path}: {self.message}{value}"
+
+
+@cache
+def _shapes_text() -> str:
+    return files("pactgraph.shapes").joinpath(SHAPES_FILE).read_text(encoding="utf-8")
+
+
+def shapes_graph() -> Graph:
+    """The packaged shapes as a fresh graph (callers may not share a mutable one)."""
+    return Graph().parse(data=_shapes_text(), format="turtle")
+
+
+def validate(data: Graph, language: str = "en") -> list[Violation]:
+    """Every violation of the shapes in ``data``; an empty list means the data conforms."""
+    conforms, results, _ = shacl_validate(
+        data, shacl_graph=shapes_graph(), inference="none", advanced=True, allow_warnings=False
+    )
+    if conforms:
+        return []
+    violations = [
+        _violation(data, results, result, language)
+        for result in results.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return sorted(violations, key=lambda v: (v.focus_label, v.path, v.message))
+
+
+def _violation(data: Graph, results: Graph, result: Node, language: str) -> Violation:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    severity = results.value(result, SH.resultSeverity)
+    return Violation(
+        focus=str(focus),
+        focus_label=_label(data, focus),
+        path=_path_text(data, results, path),
+        message=_message(results, result, language),
+        value="" if value is None else str(value),
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+    )
+
+
+def _message(results: Graph, result: Node, language: str) -> str:
+    messages = list(results.objects(result, SH.resultMessage))
+    for wanted in (language, "en", "nl"):
+        for message in messages:
+            if isinstance(message, Literal) and message.language == wanted:
+                return str(message)
+    return str(messages[0]) if messages else "violates a shape"
+
+
+def _label(data: Graph, node: Node | None) -> str:
+    if node is None:
+        return "?"
+    for predicate in (SKOS.prefLabel, FOAF.name):
+        labels = list(data.objects(node, predicate))
+        for label in labels:
+            if isinstance(label, Literal) and label.language in (None, "nl"):
+                return str(label)
+        if labels:
+            return str(labels[0])
+    if isinstance(node, URIRef) and "#" in node:  # a part of a record: name the record
+        return _label(data, URIRef(node.split("#", 1)[0])) + " #" + node.split("#", 1)[1]
+    return str(node).rsplit("/", 1)[-1]
+
+
+def _path_text(data: Graph, results: Graph, path: Node | None) -> str:
+    if path is None:
+        return "(node)"
+    if isinstance(path, Path):
+        return str(path.n3(data.namespace_manager))
+    if isinstance(path, URIRef):
+        return data.namespace_manager.normalizeUri(path)
+    items = list(results.items(path)) if (path, RDF.first, None) in results else []
+    if items:
+        return "/".join(data.namespace_manager.normalizeUri(i) if isinstance(i, URIRef) else str(i)
+                        for i in items)
+    return str(path)
