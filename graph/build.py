@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from rdflib import RDF, Dataset, Graph, URIRef
-
 from pactgraph.data import bundled_dataset
 from pactgraph.graph.store import GraphStore
 from pactgraph.loaders.rdf import Letter, iter_letters, records_to_rdf
-from pactgraph.loaders.records import Problem, RecordSet, RecordsError, read_records
+from pactgraph.loaders.records import Problem, RecordsError, RecordSet, read_records
 from pactgraph.ontology import ontology_graph
 from pactgraph.ontology.namespace import GRAPH_IRI, PACT
 from pactgraph.shapes import Violation, validate
+from rdflib import RDF, Dataset, Graph, URIRef
 
 ONTOLOGY_GRAPH = URIRef(GRAPH_IRI + "ontology")
 
@@ -67,14 +66,26 @@ def read_letters(records: RecordSet, letters: Traversable) -> dict[str, Letter]:
             continue
         path = letters.joinpath(name)
         if not path.is_file():
-            problems.append(Problem(record.file, record.field_line("file"), record.label(),
-                                    f"letter file {name!r} not found in the letters folder"))
+            problems.append(
+                Problem(
+                    record.file,
+                    record.field_line("file"),
+                    record.label(),
+                    f"letter file {name!r} not found in the letters folder",
+                )
+            )
             continue
         try:
             texts[name] = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(Problem(record.file, record.field_line("file"), record.label(),
-                                    f"letter file {name!r} is not UTF-8 ({error.reason} at byte {error.start})"))
+            problems.append(
+                Problem(
+                    record.file,
+                    record.field_line("file"),
+                    record.label(),
+                    f"letter file {name!r} is not UTF-8 ({error.reason} at byte {error.start})",
+                )
+            )
     if problems:
         raise RecordsError(problems)
     return {letter.document_id: letter for letter in iter_letters(records, texts)}
@@ -89,8 +100,11 @@ def load_dataset(sources: Sources) -> Dataset:
         dataset = records_to_rdf(records, letters)
     except RecordsError as error:
         count = len(error.problems)
-        raise BuildError(f"the records do not build ({count} problem{'s' * (count != 1)}); "
-                         "the store was not changed:", [str(p) for p in error.problems]) from error
+        raise BuildError(
+            f"the records do not build ({count} problem{'s' * (count != 1)}); "
+            "the store was not changed:",
+            [str(p) for p in error.problems],
+        ) from error
     ontology = dataset.graph(ONTOLOGY_GRAPH)
     for triple in ontology_graph():
         ontology.add(triple)
@@ -121,8 +135,10 @@ def build(store: GraphStore, sources: Sources | None = None) -> BuildReport:
     dataset = load_dataset(sources or Sources.bundled())
     violations = check(dataset)
     if violations:
-        raise BuildError(f"the data violates {len(violations)} shape constraint(s); "
-                         "the store was not changed:", [str(v) for v in violations])
+        raise BuildError(
+            f"the data violates {len(violations)} shape constraint(s); the store was not changed:",
+            [str(v) for v in violations],
+        )
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
     store.replace_all(nquads)
     report = summarise(dataset)

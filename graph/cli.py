@@ -14,12 +14,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rdflib import Dataset, Graph
-
 from pactgraph.graph.build import BuildError, Sources, build
 from pactgraph.graph.commitments import commitment_rows, render, render_table
 from pactgraph.graph.store import QueryError, StoreError, iter_rows, open_store
 from pactgraph.shapes import validate
+from rdflib import Dataset, Graph
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
@@ -37,16 +36,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pactgraph", description=__doc__.splitlines()[0])
-    parser.add_argument("--store", help="where the graph lives: 'oxigraph:DIR' (default "
-                        "$PACTGRAPH_STORE or the user data directory) or 'memory:'")
+    parser.add_argument(
+        "--store",
+        help="where the graph lives: 'oxigraph:DIR' (default "
+        "$PACTGRAPH_STORE or the user data directory) or 'memory:'",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("build", help="build the graph from records and letters (atomic)")
-    p.add_argument("--records", type=Path, help="records folder (default: the bundled Techniekpact)")
-    p.add_argument("--letters", type=Path, help="letters folder (default: the bundled Techniekpact)")
+    p.add_argument(
+        "--records", type=Path, help="records folder (default: the bundled Techniekpact)"
+    )
+    p.add_argument(
+        "--letters", type=Path, help="letters folder (default: the bundled Techniekpact)"
+    )
     p.set_defaults(run=_build)
 
-    p = commands.add_parser("validate", help="check RDF files (or the built graph) against the shapes")
+    p = commands.add_parser(
+        "validate", help="check RDF files (or the built graph) against the shapes"
+    )
     p.add_argument("files", nargs="*", type=Path, help="Turtle, TriG, N-Triples or N-Quads files")
     p.add_argument("--lang", default="en", choices=("en", "nl"), help="language of the messages")
     p.set_defaults(run=_validate)
@@ -70,7 +78,9 @@ def _build(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     sources = Sources.from_directories(args.records, args.letters)
     report = build(store, sources)
-    per_document = ", ".join(f"{doc} {n}" for doc, n in sorted(report.commitments_per_document.items()))
+    per_document = ", ".join(
+        f"{doc} {n}" for doc, n in sorted(report.commitments_per_document.items())
+    )
     things = ", ".join(f"{n} {kind}" for kind, n in report.things.items())
     print(f"built {report.triples} triples in {report.seconds:.1f} s into {store.description}")
     print(f"  {things}")
@@ -86,7 +96,10 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         store = open_store(args.store, read_only=True)
         if store.is_empty():
-            print("pactgraph validate: the store is empty; run 'pactgraph build' first", file=sys.stderr)
+            print(
+                "pactgraph validate: the store is empty; run 'pactgraph build' first",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         data = Dataset()
         data.parse(data=store.dump("nquads"), format="nquads")
@@ -105,7 +118,9 @@ def _parse_file(file: Path) -> Graph:
     suffixes = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig"}
     format_name = suffixes.get(file.suffix.lower())
     if format_name is None:
-        msg = f"{file}: unknown RDF file type {file.suffix!r}; expected one of {', '.join(suffixes)}"
+        msg = (
+            f"{file}: unknown RDF file type {file.suffix!r}; expected one of {', '.join(suffixes)}"
+        )
         raise ValueError(msg)
     text = file.read_text(encoding="utf-8")  # read here: rdflib never opens user paths or URLs
     try:
@@ -117,7 +132,7 @@ def _parse_file(file: Path) -> Graph:
                 graph.add((s, p, o))
             return graph
         return Graph().parse(data=text, format=format_name)
-    except Exception as error:  # noqa: BLE001 - rdflib raises many parser types; all mean "bad file"
+    except Exception as error:
         msg = f"{file}: not valid {format_name}: {error}"
         raise ValueError(msg) from error
 
@@ -153,7 +168,10 @@ def _query(args: argparse.Namespace) -> int:
 def _commitments(args: argparse.Namespace) -> int:
     store = open_store(args.store, read_only=True)
     if store.is_empty():
-        print("pactgraph commitments: the store is empty; run 'pactgraph build' first", file=sys.stderr)
+        print(
+            "pactgraph commitments: the store is empty; run 'pactgraph build' first",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(render(commitment_rows(store), args.format), end="")
     return EXIT_OK
@@ -181,9 +199,12 @@ def _export(args: argparse.Namespace) -> int:
 
 def _bind_prefixes(graph: Graph) -> None:
     for prefix, namespace in (
-        ("pact", "https://w3id.org/pactgraph/def#"), ("org", "http://www.w3.org/ns/org#"),
-        ("oa", "http://www.w3.org/ns/oa#"), ("time", "http://www.w3.org/2006/time#"),
-        ("schema", "https://schema.org/"), ("bibo", "http://purl.org/ontology/bibo/"),
+        ("pact", "https://w3id.org/pactgraph/def#"),
+        ("org", "http://www.w3.org/ns/org#"),
+        ("oa", "http://www.w3.org/ns/oa#"),
+        ("time", "http://www.w3.org/2006/time#"),
+        ("schema", "https://schema.org/"),
+        ("bibo", "http://purl.org/ontology/bibo/"),
     ):
         graph.bind(prefix, namespace)
 

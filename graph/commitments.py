@@ -11,9 +11,23 @@ from pactgraph.graph.store import GraphStore, iter_rows
 from pactgraph.queries import load_query
 
 FIELDS: tuple[str, ...] = (
-    "id", "label", "owner", "owner_id", "partners", "due_phrase", "due_start", "due_end",
-    "amount_eur", "target", "status", "action_line", "document", "document_date", "quote",
-    "quote_start", "quote_end",
+    "id",
+    "label",
+    "owner",
+    "owner_id",
+    "partners",
+    "due_phrase",
+    "due_start",
+    "due_end",
+    "amount_eur",
+    "target",
+    "status",
+    "action_line",
+    "document",
+    "document_date",
+    "quote",
+    "quote_start",
+    "quote_end",
 )
 
 
@@ -37,7 +51,9 @@ def render(rows: Sequence[dict[str, str]], format_name: str) -> str:
         writer.writerows(rows)
         return buffer.getvalue()
     if format_name == "table":
-        return render_table(rows, ("id", "owner", "due_phrase", "due_end", "amount_eur", "status", "label"))
+        return render_table(
+            rows, ("id", "owner", "due_phrase", "due_end", "amount_eur", "status", "label")
+        )
     msg = f"unknown format {format_name!r}; choose table, csv or json"
     raise ValueError(msg)
 
@@ -51,7 +67,9 @@ def render_table(rows: Sequence[dict[str, str]], columns: Sequence[str], width: 
 
     cells = [[cell(row.get(c, "")) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines) + "\n"

@@ -43,7 +43,11 @@ class SelectResult:
 
 
 class GraphStore(Protocol):
-    """What pactgraph needs from a store; every backend provides exactly this."""
+    """What pactgraph needs from a store; every backend provides exactly this.
+
+    ``bindings`` give values to query variables (SEP-0007 substitution); they are never pasted
+    into the query text. Oxigraph requires a bound variable to be in the SELECT projection.
+    """
 
     description: str
 
@@ -129,10 +133,14 @@ class OxigraphStore:
             self._store = ox.Store()  # nothing built yet: an empty store answers honestly
             return self._store
         try:
-            self._store = ox.Store.read_only(str(generation)) if self.read_only else ox.Store(str(generation))
+            self._store = (
+                ox.Store.read_only(str(generation)) if self.read_only else ox.Store(str(generation))
+            )
         except OSError as error:
-            msg = (f"cannot open the store at {generation}: {error}. Another pactgraph process may "
-                   "hold it for writing; stop it, or open the store read-only.")
+            msg = (
+                f"cannot open the store at {generation}: {error}. Another pactgraph process may "
+                "hold it for writing; stop it, or open the store read-only."
+            )
             raise StoreError(msg) from error
         return self._store
 
@@ -141,10 +149,13 @@ class OxigraphStore:
 
     # -- reading
     def _query(self, query: str, bindings: Mapping[str, Node] | None) -> object:
-        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()
+        }
         try:
-            return self._open().query(query, use_default_graph_as_union=True,
-                                      substitutions=substitutions or None)
+            return self._open().query(
+                query, use_default_graph_as_union=True, substitutions=substitutions or None
+            )
         except SyntaxError as error:
             raise QueryError(str(error)) from error
 
@@ -178,8 +189,13 @@ class OxigraphStore:
             raise QueryError(msg)
         graph = Graph()
         for triple in triples:
-            graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
-                       from_oxigraph(triple.object)))
+            graph.add(
+                (
+                    from_oxigraph(triple.subject),
+                    from_oxigraph(triple.predicate),
+                    from_oxigraph(triple.object),
+                )
+            )
         return graph
 
     def is_empty(self) -> bool:
@@ -220,7 +236,9 @@ class OxigraphStore:
         except OSError as error:
             msg = f"cannot create the store directory {generations}: {error}"
             raise StoreError(msg) from error
-        target = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        target = (
+            generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        )
         try:
             fresh = ox.Store(str(target))
             fresh.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
@@ -280,8 +298,10 @@ def open_store(spec: str | None = None, *, read_only: bool = False) -> OxigraphS
             raise StoreError(msg)
         return OxigraphStore(Path(path).expanduser().absolute(), read_only=read_only)
     if "://" in spec or (":" in spec.split("/", 1)[0] and not Path(spec).exists()):
-        msg = (f"unknown store {spec!r}; use 'oxigraph:DIRECTORY' for the embedded store or "
-               "'memory:' for a temporary one")
+        msg = (
+            f"unknown store {spec!r}; use 'oxigraph:DIRECTORY' for the embedded store or "
+            "'memory:' for a temporary one"
+        )
         raise StoreError(msg)
     return OxigraphStore(Path(spec).expanduser().absolute(), read_only=read_only)
 

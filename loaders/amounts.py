@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 _MULTIPLIERS = {
-    "miljard": Decimal(10**9), "mld": Decimal(10**9), "mrd": Decimal(10**9),
-    "miljoen": Decimal(10**6), "mln": Decimal(10**6), "mio": Decimal(10**6),
-    "duizend": Decimal(10**3), "dzd": Decimal(10**3),
+    "miljard": Decimal(10**9),
+    "mld": Decimal(10**9),
+    "mrd": Decimal(10**9),
+    "miljoen": Decimal(10**6),
+    "mln": Decimal(10**6),
+    "mio": Decimal(10**6),
+    "duizend": Decimal(10**3),
+    "dzd": Decimal(10**3),
 }
-_PER_YEAR = re.compile(r"\s*(?:,\s*)?(?:per jaar|jaarlijks|structureel per jaar|per jaar structureel|p\.?j\.?)\s*$")
+_PER_YEAR = re.compile(
+    r"\s*(?:,\s*)?(?:per jaar|jaarlijks|structureel per jaar|per jaar structureel|p\.?j\.?)\s*$"
+)
 _AMOUNT = re.compile(
     r"""^(?P<sign>[-−])?\s*(?:€|eur|euro)?\s*(?P<sign2>[-−])?\s*
         (?P<number>\d[\d\s.,\u00a0\u202f]*)\s*
@@ -45,6 +52,7 @@ def parse_amount(phrase: str) -> Amount:
     text = phrase.strip().lower().replace("\u2212", "-")
     per_year = bool(_PER_YEAR.search(text))
     text = _PER_YEAR.sub("", text)
+    text = re.sub(r",-(?=\s|$)", "", text)  # "€ 2.500,-": whole euros
     match = _AMOUNT.match(text)
     if match is None or not ("€" in text or "eur" in text):
         msg = (
@@ -57,12 +65,19 @@ def parse_amount(phrase: str) -> Amount:
         value *= _MULTIPLIERS[match["multiplier"]]
     if match["sign"] or match["sign2"]:
         value = -value
-    return Amount(phrase=phrase, euros=value.normalize() if value != value.to_integral() else
-                  value.quantize(Decimal(1)), per_year=per_year)
+    return Amount(
+        phrase=phrase,
+        euros=value.normalize() if value != value.to_integral() else value.quantize(Decimal(1)),
+        per_year=per_year,
+    )
 
 
 def _number(raw: str, phrase: str) -> Decimal:
-    digits = re.sub(r"[\s\u00a0\u202f]", "", raw).rstrip(".,")
+    spaced = re.split(r"[\s\u00a0\u202f]+", raw.strip().rstrip(".,"))
+    if any(len(group.split(",")[0].split(".")[0]) != 3 for group in spaced[1:]):
+        msg = f"the number in {phrase!r} has spaces that are not thousands separators"
+        raise AmountError(msg)
+    digits = "".join(spaced)
     if "," in digits:
         whole, _, fraction = digits.rpartition(",")
         digits = whole.replace(".", "") + "." + fraction

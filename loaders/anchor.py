@@ -13,12 +13,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 _PLAIN = str.maketrans(
     {
-        "\u2019": "'", "\u2018": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
     }
 )
 _DROPPED = frozenset(" \t\n\r\f\v-\u00ad\u2010\u2011⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -116,7 +131,9 @@ def find_quote(text: KeyedText, quote: str) -> Anchor:
     """Anchor ``quote`` in ``text``; raise :class:`AnchorError` saying why when it cannot."""
     wanted = comparison_key(quote)
     if len(wanted) < _MIN_PIECE:
-        msg = f"quote is too short to anchor reliably ({len(wanted)} letters); quote a longer passage"
+        msg = (
+            f"quote is too short to anchor reliably ({len(wanted)} letters); quote a longer passage"
+        )
         raise AnchorError(msg)
     exact_hits = _occurrences(text.key, wanted)
     if len(exact_hits) == 1:
@@ -206,8 +223,7 @@ def _anchor(text: KeyedText, pieces: Pieces) -> Anchor:
     start = text.origin[pieces[0][0]]
     end = text.origin[pieces[-1][1] - 1] + 1
     gaps = tuple(
-        (text.origin[left[1] - 1] + 1, text.origin[right[0]])
-        for left, right in zip(pieces, pieces[1:], strict=False)
+        (text.origin[left[1] - 1] + 1, text.origin[right[0]]) for left, right in pairwise(pieces)
     )
     original = text.original
     return Anchor(

@@ -25,14 +25,38 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
-    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "maart": 3,
+    "mrt": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "augustus": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 SEASONS = {
-    "voorjaar": (3, 5), "lente": (3, 5), "zomer": (6, 8), "najaar": (9, 11), "herfst": (9, 11),
+    "voorjaar": (3, 5),
+    "lente": (3, 5),
+    "zomer": (6, 8),
+    "najaar": (9, 11),
+    "herfst": (9, 11),
     "winter": (12, 2),
 }
 _SEASON = "(" + "|".join(SEASONS) + ")"
@@ -40,8 +64,15 @@ _YEAR = r"((?:19|20)\d\d)"
 _ACADEMIC = r"(?:studiejaar|schooljaar|collegejaar|cursusjaar|academisch jaar)"
 
 EXAMPLES = (
-    "najaar 2013", "eind 2013", "per 1 augustus 2014", "2013–2017", "studiejaar 2014/15",
-    "in 2014", "vanaf januari 2014", "begin november", "dit najaar",
+    "najaar 2013",
+    "eind 2013",
+    "per 1 augustus 2014",
+    "2013–2017",
+    "studiejaar 2014/15",
+    "in 2014",
+    "vanaf januari 2014",
+    "begin november",
+    "dit najaar",
 )
 
 
@@ -62,14 +93,22 @@ def parse_due(phrase: str, written_on: date | None = None) -> DueInterval:
     """Read a Dutch due phrase as an interval; ``written_on`` anchors relative phrases."""
     text = _normalise(phrase)
     qualifier, base_text = _split_qualifier(text)
-    base = _parse_base(base_text, written_on)
+    try:
+        base = _parse_base(base_text, written_on)
+    except DatePhraseError as error:
+        raise DatePhraseError(f"{phrase!r}: {error}") from error
+    except ValueError as error:  # e.g. 31 februari: a date that does not exist
+        msg = f"{phrase!r} is not a real date: {error}"
+        raise DatePhraseError(msg) from error
     if base is None:
         examples = ", ".join(repr(e) for e in EXAMPLES)
         msg = f"cannot read {phrase!r} as a due date; expected a form such as {examples}"
         raise DatePhraseError(msg)
     start, end = _apply_qualifier(qualifier, base, base_text, written_on)
     if start > end:
-        msg = f"due phrase {phrase!r} gives an interval that ends ({end}) before it starts ({start})"
+        msg = (
+            f"due phrase {phrase!r} gives an interval that ends ({end}) before it starts ({start})"
+        )
         raise DatePhraseError(msg)
     return DueInterval(phrase=phrase, start=start, end=end)
 
@@ -80,16 +119,37 @@ def _normalise(phrase: str) -> str:
     text = text.replace("vóór", "voor").replace("t/m", "tot en met")
     text = re.sub(r"\s*-\s*", "-", text)
     text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"^(?:de |het )?(?:in de |voor de |gedurende de |de )?periode (?:van )?", "", text)
+    text = re.sub(
+        r"^(?:de |het )?(?:in de |voor de |gedurende de |de )?periode (?:van )?", "", text
+    )
     text = re.sub(r"^(in )?(?:de )?jaren ", r"\1", text)
     text = re.sub(r"^(voor|uiterlijk) (?:de )?(?:start|begin) van (?:het )?", r"\1 ", text)
     text = re.sub(r"^(\d{4}/\d{2}(?:\d{2})?)$", r"studiejaar \1", text)
-    return re.sub(r"^tussen (\d{4}) en (\d{4})$", r"\1 tot en met \2", text)
+    text = re.sub(r"^tussen (\d{4}) en (\d{4})$", r"\1 tot en met \2", text)
+    # "2013-2017" and "2014 en 2015" are spelled-out inclusive ranges
+    return re.sub(
+        r"^((?:van |in |vanaf |uiterlijk |voor |tot )?)(\d{4})(?:-| en )(\d{4})$",
+        r"\1\2 tot en met \3",
+        text,
+    )
 
 
 _QUALIFIERS = (
-    "uiterlijk in", "uiterlijk op", "uiterlijk", "tot en met", "tot", "voor", "vanaf", "per",
-    "in", "op", "over", "binnen", "sinds", "rond", "met ingang van",
+    "uiterlijk in",
+    "uiterlijk op",
+    "uiterlijk",
+    "tot en met",
+    "tot",
+    "voor",
+    "vanaf",
+    "per",
+    "in",
+    "op",
+    "over",
+    "binnen",
+    "sinds",
+    "rond",
+    "met ingang van",
 )
 
 
@@ -110,7 +170,7 @@ def _apply_qualifier(
         return (written_on if written_on and written_on <= end else start), end
     if qualifier in ("voor", "tot"):
         deadline = start - timedelta(days=1)
-        if re.fullmatch(r"\d{4}-\d{4}", base_text):
+        if re.fullmatch(r"(?:van )?\d{4} tot(?: en met)? \d{4}", base_text):
             deadline = end
         begin = written_on if written_on and written_on <= deadline else deadline
         return begin, deadline
@@ -164,13 +224,19 @@ def _require(written_on: date | None, text: str) -> date:
     return written_on
 
 
-def _next_occurrence(written_on: date, month: int, day: int = 1) -> int:
-    """The year in which ``month``/``day`` next comes (this year unless already past)."""
+def _next_occurrence(written_on: date, month: int, day: int | None = None) -> int:
+    """The year in which ``month`` (or ``month``/``day``) next comes: this year unless past.
+
+    A month without a day counts as not yet past while it lasts ("eind augustus" written in
+    August is this August).
+    """
+    if day is None:
+        return written_on.year + (1 if month < written_on.month else 0)
     return written_on.year + (1 if (month, day) < (written_on.month, written_on.day) else 0)
 
 
 def _second_year(first: int, raw: str) -> int:
-    second = int(raw) if len(raw) == 4 else (first // 100) * 100 + int(raw)
+    second = int(raw) if len(raw) == 4 else ((first + 1) // 100) * 100 + int(raw)
     if second != first + 1:
         msg = f"a study year runs over two consecutive years, not {first} and {raw}"
         raise DatePhraseError(msg)
@@ -180,7 +246,7 @@ def _second_year(first: int, raw: str) -> int:
 Rule = tuple[str, Callable[[re.Match[str], date | None], tuple[date, date]]]
 
 
-def _rules() -> list[Rule]:  # noqa: C901 - a table of small, independent rules
+def _rules() -> list[Rule]:  # noqa: PLR0915 - a table of small, independent rules
     def day(m: re.Match[str], w: date | None) -> tuple[date, date]:
         d = date(int(m[3]), MONTHS[m[2]], int(m[1]))
         return d, d
@@ -203,12 +269,23 @@ def _rules() -> list[Rule]:  # noqa: C901 - a table of small, independent rules
         return _season_span(int(m[2]), m[1])
 
     def this_season(m: re.Match[str], w: date | None) -> tuple[date, date]:
-        return _season_span(_require(w, m[0]).year, m[1])
+        ref = _require(w, m[0])
+        spans = [_season_span(year, m[2]) for year in (ref.year - 1, ref.year, ref.year + 1)]
+        current = [s for s in spans if s[0] <= ref <= s[1]]
+        if m[1] in ("dit", "deze") and current:
+            return current[0]
+        if m[1] in ("dit", "deze"):  # the one of the letter's year, even when it has passed
+            return next((s for s in spans if s[0].year == ref.year), spans[1])
+        return next(s for s in spans if s[1] >= ref)  # komend/het: the next that has not ended
 
     def before_summer(m: re.Match[str], w: date | None) -> tuple[date, date]:
-        year = int(m[1]) if m[1] else _require(w, m[0]).year
-        ref = w if w and w.year == year else date(year, 1, 1)
-        return ref, date(year, 6, 30)
+        if m[1]:
+            year = int(m[1])
+        else:
+            ref = _require(w, m[0])
+            year = ref.year if ref <= date(ref.year, 6, 30) else ref.year + 1
+        deadline = date(year, 6, 30)
+        return (w if w and w <= deadline else date(year, 1, 1)), deadline
 
     def part_year(m: re.Match[str], w: date | None) -> tuple[date, date]:
         return _part_of_year(m[1], int(m[2]))
@@ -261,13 +338,16 @@ def _rules() -> list[Rule]:  # noqa: C901 - a table of small, independent rules
         ref = _require(w, m[0])
         words = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5}
         count = words.get(m[1]) or int(m[1])
-        return ref, date(ref.year + count, ref.month, min(ref.day, 28))
+        year = ref.year + count
+        return ref, date(year, ref.month, min(ref.day, calendar.monthrange(year, ref.month)[1]))
 
     def span_ahead(m: re.Match[str], w: date | None) -> tuple[date, date]:
         ref = _require(w, m[0])
         words = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6}
         count = words.get(m[1]) or int(m[1])
-        months = {"jaar": 12 * count, "maanden": count, "maand": count, "half jaar": 6 * count}[m[2]]
+        months = {"jaar": 12 * count, "maanden": count, "maand": count, "half jaar": 6 * count}[
+            m[2]
+        ]
         year, month = divmod(ref.month - 1 + months, 12)
         target_year, target_month = ref.year + year, month + 1
         last_day = calendar.monthrange(target_year, target_month)[1]
@@ -277,9 +357,9 @@ def _rules() -> list[Rule]:  # noqa: C901 - a table of small, independent rules
         (rf"(\d{{1,2}}) {_MONTH} {_YEAR}", day),
         (rf"(\d{{1,2}}) {_MONTH}(?: a\.?s\.?)?", day_no_year),
         (rf"{_MONTH} {_YEAR}", month),
-        (rf"(?:begin |medio |eind )?{_MONTH}(?: a\.?s\.?)?", month_no_year),
+        (rf"{_MONTH}(?: a\.?s\.?)?", month_no_year),
         (rf"(?:het |de )?{_SEASON}(?: van)? {_YEAR}", season),
-        (rf"(?:dit|deze|komend|komende|het|de) {_SEASON}", this_season),
+        (rf"(dit|deze|komend|komende|het|de) {_SEASON}", this_season),
         (rf"voor de zomer(?:vakantie|reces)?(?: van)?(?: {_YEAR})?", before_summer),
         (rf"(begin|medio|midden|half|eind|einde)(?: van)? {_YEAR}", part_year),
         (rf"(begin|medio|midden|half|eind|einde) {_MONTH}(?: {_YEAR})?", part_month),
@@ -288,7 +368,7 @@ def _rules() -> list[Rule]:  # noqa: C901 - a table of small, independent rules
         (rf"q([1-4]) {_YEAR}", quarter),
         (rf"(?:het )?{_ACADEMIC} {_YEAR}(?:[/-](\d{{2}}|\d{{4}}))?", academic),
         (rf"(?:het )?(?:komend|komende|volgend|volgende) {_ACADEMIC}", next_academic),
-        (rf"(?:van )?{_YEAR}(?:-| (tot en met|tot|en) | ?(-) ?){_YEAR}", year_range),
+        (rf"(?:van )?{_YEAR} (tot en met|tot) {_YEAR}", year_range),
         (rf"{_YEAR}", year),
         (r"dit jaar|(?:het )?lopende jaar", this_year),
         (r"(?:volgend|komend) jaar", next_year),
@@ -301,27 +381,8 @@ _COMPILED = [(re.compile(pattern), handler) for pattern, handler in _rules()]
 
 
 def _parse_base(text: str, written_on: date | None) -> tuple[date, date] | None:
-    text = re.sub(r"(\d{4})-(\d{4})", r"\1-\2", text)
     for pattern, handler in _COMPILED:
         match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        groups = list(match.groups())
-        if handler.__name__ == "year_range":
-            # normalise the three spellings of a range to (first, joiner, last)
-            first = groups[0]
-            last = groups[-1]
-            joiner = groups[1] or "-"
-            return handler(_RangeMatch(match[0], first, joiner, last), written_on)
-        return handler(match, written_on)
+        if match is not None:
+            return handler(match, written_on)
     return None
-
-
-class _RangeMatch:
-    """A stand-in match object giving a year range's parts as groups 1–3."""
-
-    def __init__(self, whole: str, first: str, joiner: str, last: str) -> None:
-        self._groups = (whole, first, joiner, last)
-
-    def __getitem__(self, index: int) -> str:
-        return self._groups[index]

@@ -12,13 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rdflib import RDF, SKOS, XSD, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
-
 from pactgraph.loaders.amounts import AmountError, parse_amount
 from pactgraph.loaders.anchor import AnchorError, KeyedText, comparison_key, find_quote
 from pactgraph.loaders.dates import DatePhraseError, DueInterval, parse_due
-from pactgraph.loaders.records import Problem, Record, RecordSet, RecordsError
+from pactgraph.loaders.records import Problem, Record, RecordsError, RecordSet
 from pactgraph.ontology.namespace import (
     BIBO,
     GRAPH_IRI,
@@ -31,16 +28,27 @@ from pactgraph.ontology.namespace import (
     STATUS,
     TIME,
 )
+from rdflib import RDF, SKOS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
 
 RECORDS_GRAPH = URIRef(GRAPH_IRI + "records")
 KIND_PATHS = {
-    "documents": "document", "organisations": "organisation", "people": "person",
-    "programmes": "programme", "funds": "fund", "actions": "action", "schemes": "scheme",
-    "concepts": "concept", "commitments": "commitment",
+    "documents": "document",
+    "organisations": "organisation",
+    "people": "person",
+    "programmes": "programme",
+    "funds": "fund",
+    "actions": "action",
+    "schemes": "scheme",
+    "concepts": "concept",
+    "commitments": "commitment",
 }
 DOCUMENT_CLASSES = {
-    "letter": BIBO.Letter, "report": BIBO.Report, "pact": BIBO.LegalDocument,
-    "motion": BIBO.Document, "other": BIBO.Document,
+    "letter": BIBO.Letter,
+    "report": BIBO.Report,
+    "pact": BIBO.LegalDocument,
+    "motion": BIBO.Document,
+    "other": BIBO.Document,
 }
 
 
@@ -80,7 +88,9 @@ def document_date(value: Any) -> tuple[Literal, date]:  # noqa: ANN401 - YAML gi
         day = date(*parts)
         return Literal(day, datatype=XSD.date), day
     if len(parts) == 2:
-        return Literal(f"{parts[0]:04d}-{parts[1]:02d}", datatype=XSD.gYearMonth), date(parts[0], parts[1], 1)
+        return Literal(f"{parts[0]:04d}-{parts[1]:02d}", datatype=XSD.gYearMonth), date(
+            parts[0], parts[1], 1
+        )
     return Literal(f"{parts[0]:04d}", datatype=XSD.gYear), date(parts[0], 1, 1)
 
 
@@ -96,7 +106,9 @@ class _Builder:
 
     # ---------------------------------------------------------------- helpers
     def problem(self, record: Record, field_name: str, message: str) -> None:
-        self.problems.append(Problem(record.file, record.field_line(field_name), record.label(), message))
+        self.problems.append(
+            Problem(record.file, record.field_line(field_name), record.label(), message)
+        )
 
     def graph_of(self, document_id: str) -> Graph:
         return self.dataset.graph(document_graph(document_id))
@@ -130,11 +142,15 @@ class _Builder:
         graph.add((quote_selector, OA.prefix, Literal(anchor.prefix)))
         graph.add((quote_selector, OA.suffix, Literal(anchor.suffix)))
         graph.add((position_selector, RDF.type, OA.TextPositionSelector))
-        graph.add((position_selector, OA.start, Literal(anchor.start, datatype=XSD.nonNegativeInteger)))
+        graph.add(
+            (position_selector, OA.start, Literal(anchor.start, datatype=XSD.nonNegativeInteger))
+        )
         graph.add((position_selector, OA.end, Literal(anchor.end, datatype=XSD.nonNegativeInteger)))
         return True
 
-    def sourced(self, graph: Graph, subject: URIRef, record: Record, suffix: str = "source") -> None:
+    def sourced(
+        self, graph: Graph, subject: URIRef, record: Record, suffix: str = "source"
+    ) -> None:
         source = record.optional("source")
         if isinstance(source, Mapping):
             node = URIRef(f"{subject}#{suffix}")
@@ -224,8 +240,11 @@ class _Builder:
                 g.add((subject, RDF.type, ORG.FormalOrganization))
             g.add((subject, PACT.organisationKind, KIND[kind]))
             self.labels(g, subject, record)
-            for name, predicate in (("part_of", ORG.subOrganizationOf), ("replaced_by", DCTERMS.isReplacedBy),
-                                    ("landsdeel", PACT.landsdeel)):
+            for name, predicate in (
+                ("part_of", ORG.subOrganizationOf),
+                ("replaced_by", DCTERMS.isReplacedBy),
+                ("landsdeel", PACT.landsdeel),
+            ):
                 for target in record.ids(name):
                     g.add((subject, predicate, iri("organisations", target)))
             self.sourced(g, subject, record)
@@ -234,10 +253,12 @@ class _Builder:
         g = self.shared
         pact = self._the_pact()
         for group in self.records.of("signatories"):
-            start = document_date(group.optional("date"))[1]
+            since = document_date(group.optional("date"))[1]
             for member in group.ids("members"):
                 node = URIRef(f"{ID_IRI}membership/{member}-signatory")
-                self._membership(g, node, iri("organisations", member), pact, ROLE.signatory, start, None)
+                self._membership(
+                    g, node, iri("organisations", member), pact, ROLE.signatory, since, None
+                )
                 self.sourced(g, node, group)
         for person in self.records.of("people"):
             subject = iri("people", person.id)
@@ -246,12 +267,26 @@ class _Builder:
             g.add((subject, SKOS.prefLabel, Literal(person.text("name"), lang="nl")))
             self.sourced(g, subject, person)
             for number, role in enumerate(person.optional("roles") or [], start=1):
-                node = URIRef(f"{ID_IRI}membership/{person.id}-{role['role']}-{role['of']}-{number}")
+                node = URIRef(
+                    f"{ID_IRI}membership/{person.id}-{role['role']}-{role['of']}-{number}"
+                )
                 start = document_date(role["start"])[1] if "start" in role else None
                 end = document_date(role["end"])[1] if "end" in role else None
                 if start and end and start > end:
-                    self.problem(person, "roles", f"role {role['role']!r} ends ({end}) before it starts ({start})")
-                self._membership(g, node, subject, iri("organisations", role["of"]), ROLE[role["role"]], start, end)
+                    self.problem(
+                        person,
+                        "roles",
+                        f"role {role['role']!r} ends ({end}) before it starts ({start})",
+                    )
+                self._membership(
+                    g,
+                    node,
+                    subject,
+                    iri("organisations", role["of"]),
+                    ROLE[role["role"]],
+                    start,
+                    end,
+                )
                 if isinstance(role.get("source"), Mapping):
                     source_node = URIRef(f"{node}#source")
                     if self.passage(g, source_node, role["source"], person, "roles"):
@@ -262,8 +297,14 @@ class _Builder:
         return iri("organisations", pacts[0].id) if pacts else iri("organisations", "pact")
 
     def _membership(
-        self, g: Graph, node: URIRef, member: URIRef, organisation: URIRef, role: URIRef,
-        start: date | None, end: date | None,
+        self,
+        g: Graph,
+        node: URIRef,
+        member: URIRef,
+        organisation: URIRef,
+        role: URIRef,
+        start: date | None,
+        end: date | None,
     ) -> None:
         g.add((node, RDF.type, ORG.Membership))
         g.add((node, ORG.member, member))
@@ -318,7 +359,13 @@ class _Builder:
             subject = iri("schemes", record.id)
             g.add((subject, RDF.type, SKOS.ConceptScheme))
             self.labels(g, subject, record)
-            g.add((subject, PACT.edition, Literal(str(record.optional("edition")), datatype=XSD.gYear)))
+            g.add(
+                (
+                    subject,
+                    PACT.edition,
+                    Literal(str(record.optional("edition")), datatype=XSD.gYear),
+                )
+            )
             for successor in record.ids("replaced_by"):
                 g.add((subject, DCTERMS.isReplacedBy, iri("schemes", successor)))
                 g.add((iri("schemes", successor), DCTERMS.replaces, subject))
@@ -357,8 +404,10 @@ class _Builder:
             for partner in record.ids("partners"):
                 g.add((subject, PACT.partner, self._agent(partner)))
             for name, predicate, kind in (
-                ("action_line", PACT.actionLine, "concepts"), ("action", PACT.action, "actions"),
-                ("programmes", PACT.programme, "programmes"), ("fund", PACT.fund, "funds"),
+                ("action_line", PACT.actionLine, "concepts"),
+                ("action", PACT.action, "actions"),
+                ("programmes", PACT.programme, "programmes"),
+                ("fund", PACT.fund, "funds"),
                 ("landsdelen", PACT.landsdeel, "organisations"),
             ):
                 for target in record.ids(name):
@@ -371,29 +420,49 @@ class _Builder:
                 node = URIRef(f"{subject}#target")
                 g.add((subject, PACT.target, node))
                 g.add((node, RDF.type, SCHEMA.QuantitativeValue))
-                g.add((node, SCHEMA.value, Literal(Decimal(str(target["value"])), datatype=XSD.decimal)))
+                g.add(
+                    (
+                        node,
+                        SCHEMA.value,
+                        Literal(Decimal(str(target["value"])), datatype=XSD.decimal),
+                    )
+                )
                 g.add((node, SCHEMA.unitText, Literal(target["unit"], lang="nl")))
             status = record.optional("status")
             report = reports.get(record.id)
             if isinstance(status, Mapping):
                 self._status(g, subject, record, status["value"], status["source"], "status")
             elif report is not None:
-                self._status(g, subject, report, report.text("value"), report.data["source"], "source")
+                self._status(
+                    g, subject, report, report.text("value"), report.data["source"], "source"
+                )
 
     def _due(self, g: Graph, subject: URIRef, record: Record, letter: Letter) -> None:
         phrase = record.text("due")
         due_quote = record.text("due_quote")
-        in_quote = comparison_key(phrase).lower() in comparison_key(record.data["source"]["quote"]).lower()
+        in_quote = (
+            comparison_key(phrase).lower() in comparison_key(record.data["source"]["quote"]).lower()
+        )
         if due_quote:
             node = URIRef(f"{subject}#due-source")
             evidence = {"document": letter.document_id, "quote": due_quote}
             if self.passage(g, node, evidence, record, "due_quote"):
                 g.add((subject, PACT.dueEvidence, node))
-            in_quote = in_quote or comparison_key(phrase).lower() in comparison_key(due_quote).lower()
+            in_quote = (
+                in_quote or comparison_key(phrase).lower() in comparison_key(due_quote).lower()
+            )
         if not in_quote:
-            self.problem(record, "due", f"due phrase {phrase!r} does not occur in the quote"
-                         + (" or the due_quote" if due_quote else "; quote the passage that states it"
-                            " (or add a due_quote from the same letter)"))
+            self.problem(
+                record,
+                "due",
+                f"due phrase {phrase!r} does not occur in the quote"
+                + (
+                    " or the due_quote"
+                    if due_quote
+                    else "; quote the passage that states it"
+                    " (or add a due_quote from the same letter)"
+                ),
+            )
         interval = self.phrase_interval(record, "due", letter.written_on)
         if interval is None:
             return
@@ -403,7 +472,13 @@ class _Builder:
         self.interval(g, node, interval.start, interval.end)
 
     def _status(
-        self, g: Graph, subject: URIRef, record: Record, value: str, source: Mapping[str, Any], field_name: str
+        self,
+        g: Graph,
+        subject: URIRef,
+        record: Record,
+        value: str,
+        source: Mapping[str, Any],
+        field_name: str,
     ) -> None:
         g.add((subject, PACT.status, STATUS[value]))
         node = URIRef(f"{subject}#status")

@@ -19,19 +19,51 @@ from pactgraph.loaders.yamlfile import LineDict, YamlSyntaxError, load_yaml
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 KINDS = (
-    "documents", "organisations", "signatories", "people", "programmes", "funds", "actions",
-    "schemes", "concepts", "commitments", "status_reports",
+    "documents",
+    "organisations",
+    "signatories",
+    "people",
+    "programmes",
+    "funds",
+    "actions",
+    "schemes",
+    "concepts",
+    "commitments",
+    "status_reports",
 )
 STATUSES = ("open", "ongoing", "met", "not-met", "superseded")
 DOCUMENT_TYPES = ("letter", "report", "pact", "motion", "other")
 ORGANISATION_KINDS = (
-    "pact", "landsdeel", "ministry", "government", "education-council", "union",
-    "employers-organisation", "student-organisation", "social-partners", "steering-body",
-    "expertise-centre", "government-agency", "topsector", "sector-organisation",
-    "education-institution", "research-institute", "company", "regional-partnership",
-    "foundation", "other",
+    "pact",
+    "landsdeel",
+    "ministry",
+    "government",
+    "education-council",
+    "union",
+    "employers-organisation",
+    "student-organisation",
+    "social-partners",
+    "steering-body",
+    "expertise-centre",
+    "government-agency",
+    "topsector",
+    "sector-organisation",
+    "education-institution",
+    "research-institute",
+    "company",
+    "regional-partnership",
+    "foundation",
+    "other",
 )
-ROLES = ("signatory", "aanjager", "ambassadeur", "minister", "staatssecretaris", "voorzitter", "lid")
+ROLES = (
+    "signatory",
+    "aanjager",
+    "ambassadeur",
+    "minister",
+    "staatssecretaris",
+    "voorzitter",
+    "lid",
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +77,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.record}: {self.message}" if self.record else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.record}: {self.message}" if self.record else f"{where}: {self.message}"
+        )
 
 
 class RecordsError(ValueError):
@@ -174,7 +208,10 @@ def _roles(value: Any) -> str | None:  # noqa: ANN401
         return "a list of roles"
     for role in value:
         if not isinstance(role, Mapping) or role.get("role") not in ROLES:
-            return f"roles with 'role' (one of {', '.join(ROLES)}), 'of', optional 'start', 'end', 'source'"
+            return (
+                f"roles with 'role' (one of {', '.join(ROLES)}), 'of', "
+                "optional 'start', 'end', 'source'"
+            )
         if set(role) - {"role", "of", "start", "end", "source"} or _slug(role.get("of")):
             return "roles with only 'role', 'of' (an id), 'start', 'end' and 'source'"
         for bound in ("start", "end"):
@@ -193,58 +230,104 @@ Fields = Mapping[str, tuple[Check, bool]]
 
 FIELDS: Mapping[str, Fields] = {
     "documents": {
-        "id": (_slug, True), "file": (_text, False), "identifier": (_text, True),
-        "date": (_date, False), "date_precision": (_one_of("day", "month", "year"), False),
-        "title": (_text, True), "type": (_one_of(*DOCUMENT_TYPES), True),
-        "creators": (_slugs, False), "ministries": (_slugs, False),
-        "references": (_slugs, False), "same_as_note": (_text, False),
+        "id": (_slug, True),
+        "file": (_text, False),
+        "identifier": (_text, True),
+        "date": (_date, False),
+        "date_precision": (_one_of("day", "month", "year"), False),
+        "title": (_text, True),
+        "type": (_one_of(*DOCUMENT_TYPES), True),
+        "creators": (_slugs, False),
+        "ministries": (_slugs, False),
+        "references": (_slugs, False),
+        "same_as_note": (_text, False),
     },
     "organisations": {
-        "id": (_slug, True), "label": (_text, True), "label_en": (_text, False),
-        "alt": (_texts, False), "kind": (_one_of(*ORGANISATION_KINDS), True),
-        "landsdeel": (_slug, False), "part_of": (_slug, False), "replaced_by": (_slug, False),
+        "id": (_slug, True),
+        "label": (_text, True),
+        "label_en": (_text, False),
+        "alt": (_texts, False),
+        "kind": (_one_of(*ORGANISATION_KINDS), True),
+        "landsdeel": (_slug, False),
+        "part_of": (_slug, False),
+        "replaced_by": (_slug, False),
         "source": (_source, False),
     },
     "signatories": {
-        "date": (_date, True), "source": (_source, True), "members": (_slugs, True),
+        "date": (_date, True),
+        "source": (_source, True),
+        "members": (_slugs, True),
     },
     "people": {
-        "id": (_slug, True), "name": (_text, True), "roles": (_roles, False),
+        "id": (_slug, True),
+        "name": (_text, True),
+        "roles": (_roles, False),
         "source": (_source, False),
     },
     "programmes": {
-        "id": (_slug, True), "label": (_text, True), "label_en": (_text, False),
-        "alt": (_texts, False), "run_by": (_slugs, False), "funded_by": (_slugs, False),
+        "id": (_slug, True),
+        "label": (_text, True),
+        "label_en": (_text, False),
+        "alt": (_texts, False),
+        "run_by": (_slugs, False),
+        "funded_by": (_slugs, False),
         "source": (_source, False),
     },
     "funds": {
-        "id": (_slug, True), "label": (_text, True), "label_en": (_text, False),
-        "alt": (_texts, False), "funder": (_slug, False), "amount": (_text, False),
-        "period": (_text, False), "source": (_source, False),
+        "id": (_slug, True),
+        "label": (_text, True),
+        "label_en": (_text, False),
+        "alt": (_texts, False),
+        "funder": (_slug, False),
+        "amount": (_text, False),
+        "period": (_text, False),
+        "source": (_source, False),
     },
     "actions": {
-        "id": (_slug, True), "label": (_text, True), "action_line": (_slug, False),
+        "id": (_slug, True),
+        "label": (_text, True),
+        "action_line": (_slug, False),
         "source": (_source, True),
     },
     "schemes": {
-        "id": (_slug, True), "label": (_text, True), "label_en": (_text, False),
-        "edition": (_edition, True), "replaced_by": (_slug, False), "note": (_text, False),
+        "id": (_slug, True),
+        "label": (_text, True),
+        "label_en": (_text, False),
+        "edition": (_edition, True),
+        "replaced_by": (_slug, False),
+        "note": (_text, False),
         "source": (_source, False),
     },
     "concepts": {
-        "id": (_slug, True), "scheme": (_slug, True), "label": (_text, True),
-        "label_en": (_text, False), "definition": (_text, False),
-        "close_match": (_slugs, False), "source": (_source, False),
+        "id": (_slug, True),
+        "scheme": (_slug, True),
+        "label": (_text, True),
+        "label_en": (_text, False),
+        "definition": (_text, False),
+        "close_match": (_slugs, False),
+        "source": (_source, False),
     },
     "commitments": {
-        "id": (_slug, True), "label": (_text, True), "owner": (_slug, True),
-        "partners": (_slugs, False), "due": (_text, True), "due_quote": (_text, False),
-        "action_line": (_slug, False), "action": (_slug, False), "programmes": (_slugs, False),
-        "fund": (_slug, False), "landsdelen": (_slugs, False), "amount": (_text, False),
-        "target": (_target, False), "source": (_source, True), "status": (_status, False),
+        "id": (_slug, True),
+        "label": (_text, True),
+        "owner": (_slug, True),
+        "partners": (_slugs, False),
+        "due": (_text, True),
+        "due_quote": (_text, False),
+        "action_line": (_slug, False),
+        "action": (_slug, False),
+        "programmes": (_slugs, False),
+        "fund": (_slug, False),
+        "landsdelen": (_slugs, False),
+        "amount": (_text, False),
+        "target": (_target, False),
+        "source": (_source, True),
+        "status": (_status, False),
     },
     "status_reports": {
-        "commitment": (_slug, True), "value": (_one_of(*STATUSES), True), "source": (_source, True),
+        "commitment": (_slug, True),
+        "value": (_one_of(*STATUSES), True),
+        "source": (_source, True),
     },
 }
 
@@ -304,7 +387,9 @@ def _read_file(file: Traversable, records: RecordSet) -> Iterator[Problem]:
     for kind, items in document.items():
         line = document.key_lines.get(kind, 1)
         if kind not in FIELDS:
-            yield Problem(name, line, "", f"unknown list {kind!r}; expected one of {', '.join(KINDS)}")
+            yield Problem(
+                name, line, "", f"unknown list {kind!r}; expected one of {', '.join(KINDS)}"
+            )
             continue
         if items is None:
             continue
@@ -313,7 +398,9 @@ def _read_file(file: Traversable, records: RecordSet) -> Iterator[Problem]:
             continue
         for item in items:
             if not isinstance(item, LineDict):
-                yield Problem(name, line, "", f"every entry of {kind!r} must be a mapping, not {item!r}")
+                yield Problem(
+                    name, line, "", f"every entry of {kind!r} must be a mapping, not {item!r}"
+                )
                 continue
             record = Record(kind, item, name)
             problems = list(_check_fields(record))
@@ -327,17 +414,27 @@ def _check_fields(record: Record) -> Iterator[Problem]:
     for name in record.data:
         if name not in fields:
             close = ", ".join(sorted(fields))
-            yield Problem(record.file, record.field_line(name), record.label(),
-                          f"unknown field {name!r}; fields are: {close}")
+            yield Problem(
+                record.file,
+                record.field_line(name),
+                record.label(),
+                f"unknown field {name!r}; fields are: {close}",
+            )
     for name, (check, required) in fields.items():
         if name not in record.data or record.data[name] is None:
             if required:
-                yield Problem(record.file, record.line, record.label(), f"missing required field {name!r}")
+                yield Problem(
+                    record.file, record.line, record.label(), f"missing required field {name!r}"
+                )
             continue
         expected = check(record.data[name])
         if expected:
-            yield Problem(record.file, record.field_line(name), record.label(),
-                          f"field {name!r} is {record.data[name]!r}; expected {expected}")
+            yield Problem(
+                record.file,
+                record.field_line(name),
+                record.label(),
+                f"field {name!r} is {record.data[name]!r}; expected {expected}",
+            )
 
 
 def _index(records: RecordSet) -> Iterator[Problem]:
@@ -348,36 +445,57 @@ def _index(records: RecordSet) -> Iterator[Problem]:
                 continue
             first = seen.get(record.id)
             if first is not None:
-                yield Problem(record.file, record.line, record.label(),
-                              f"id already used at {first.file}:{first.line}")
+                yield Problem(
+                    record.file,
+                    record.line,
+                    record.label(),
+                    f"id already used at {first.file}:{first.line}",
+                )
                 continue
             seen[record.id] = record
     overlap = set(records.index.get("organisations", {})) & set(records.index.get("people", {}))
     for record_id in sorted(overlap):
         person = records.index["people"][record_id]
-        yield Problem(person.file, person.line, person.label(), "id is also used by an organisation")
+        yield Problem(
+            person.file, person.line, person.label(), "id is also used by an organisation"
+        )
 
 
-def _check_references(records: RecordSet) -> Iterator[Problem]:
+def _check_references(records: RecordSet) -> Iterator[Problem]:  # noqa: PLR0912 - one flat checklist
     agents = records.agents()
     orgs = records.index["organisations"]
     landsdelen = {k for k, r in orgs.items() if r.text("kind") == "landsdeel"}
     documents = records.index["documents"]
     texts = {k for k, r in documents.items() if r.text("file")}
 
-    def refs(record: Record, name: str, pool: Mapping[str, Any] | set[str], what: str) -> Iterator[Problem]:
+    def refs(
+        record: Record, name: str, pool: Mapping[str, Any] | set[str], what: str
+    ) -> Iterator[Problem]:
         for ref in record.ids(name):
             if ref not in pool:
-                yield Problem(record.file, record.field_line(name), record.label(),
-                              f"{name} {ref!r} is not a known {what}")
+                yield Problem(
+                    record.file,
+                    record.field_line(name),
+                    record.label(),
+                    f"{name} {ref!r} is not a known {what}",
+                )
 
     def sources(record: Record) -> Iterator[Problem]:
         for name, value in _sources_of(record):
             document = value.get("document")
             if document not in texts:
-                known = "a document without shipped text" if document in documents else "not a known document"
-                yield Problem(record.file, record.field_line(name), record.label(),
-                              f"{name} document {document!r} is {known}; quotes need a document with a 'file'")
+                known = (
+                    "a document without shipped text"
+                    if document in documents
+                    else "not a known document"
+                )
+                yield Problem(
+                    record.file,
+                    record.field_line(name),
+                    record.label(),
+                    f"{name} document {document!r} is {known}; "
+                    "quotes need a document with a 'file'",
+                )
 
     for record in records.of("documents"):
         yield from refs(record, "creators", records.index["people"], "person")
@@ -392,8 +510,12 @@ def _check_references(records: RecordSet) -> Iterator[Problem]:
     for record in records.of("people"):
         for role in record.optional("roles") or []:
             if role["of"] not in orgs:
-                yield Problem(record.file, record.field_line("roles"), record.label(),
-                              f"role {role['role']!r} is held in {role['of']!r}, not a known organisation")
+                yield Problem(
+                    record.file,
+                    record.field_line("roles"),
+                    record.label(),
+                    f"role {role['role']!r} is held in {role['of']!r}, not a known organisation",
+                )
     for record in records.of("programmes"):
         yield from refs(record, "run_by", orgs, "organisation")
         yield from refs(record, "funded_by", agents, "organisation or person")
@@ -418,17 +540,29 @@ def _check_references(records: RecordSet) -> Iterator[Problem]:
         yield from refs(record, "fund", records.index["funds"], "fund")
         yield from refs(record, "landsdelen", landsdelen, "landsdeel")
         if record.text("owner") in record.ids("partners"):
-            yield Problem(record.file, record.field_line("partners"), record.label(),
-                          "the owner is also listed as a partner")
+            yield Problem(
+                record.file,
+                record.field_line("partners"),
+                record.label(),
+                "the owner is also listed as a partner",
+            )
     reported: dict[str, Record] = {}
     for record in records.of("status_reports"):
         target = record.text("commitment")
         if target not in commitments:
-            yield Problem(record.file, record.line, "status report",
-                          f"commitment {target!r} is not a known commitment")
+            yield Problem(
+                record.file,
+                record.line,
+                "status report",
+                f"commitment {target!r} is not a known commitment",
+            )
         elif "status" in commitments[target].data or target in reported:
-            yield Problem(record.file, record.line, "status report",
-                          f"commitment {target!r} already has a status; give one status per commitment")
+            yield Problem(
+                record.file,
+                record.line,
+                "status report",
+                f"commitment {target!r} already has a status; give one status per commitment",
+            )
         reported[target] = record
     for kind in KINDS:
         for record in records.of(kind):

@@ -24,14 +24,14 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             msg = f"line {key_node.start_mark.line + 1}: keys must be text, not {key!r}"
             raise yaml.constructor.ConstructorError(None, None, msg, key_node.start_mark)
         if key in mapping:
             msg = f"key {key!r} appears twice in the same record"
             raise yaml.constructor.ConstructorError(None, None, msg, key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
 

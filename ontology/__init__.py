@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from rdflib import Graph
-
 from pactgraph.ontology.namespace import BIBO, KIND, OA, PACT, ROLE, SCHEMA, STATUS, TIME
+from rdflib import Graph
 
 ONTOLOGY_FILES = ("pactgraph.ttl", "vocabularies.ttl")
 
-__all__ = ["BIBO", "KIND", "OA", "ONTOLOGY_FILES", "PACT", "ROLE", "SCHEMA", "STATUS", "TIME",
-           "ontology_graph", "ontology_turtle"]
+__all__ = [
+    "BIBO",
+    "KIND",
+    "OA",
+    "ONTOLOGY_FILES",
+    "PACT",
+    "ROLE",
+    "SCHEMA",
+    "STATUS",
+    "TIME",
+    "ontology_graph",
+    "ontology_turtle",
+]
 
 
 def ontology_turtle(name: str) -> str:
@@ -20,7 +30,7 @@ def ontology_turtle(name: str) -> str:
 
 
 def ontology_graph() -> Graph:
-    """The ontology and the shared vocabularies (statuses, organisation kinds, roles) as one graph."""
+    """The ontology and the shared vocabularies (statuses, kinds, roles) as one graph."""
     graph = Graph()
     for name in ONTOLOGY_FILES:
         graph.parse(data=ontology_turtle(name), format="turtle")

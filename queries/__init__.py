@@ -63,14 +63,29 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             msg = f"{name}.rq: every entry of 'params' needs a 'name'"
             raise QueryCatalogueError(msg)
         if raw.get("type", "string") not in PARAM_TYPES:
-            msg = f"{name}.rq: parameter {raw['name']!r} has type {raw.get('type')!r}; expected one of {', '.join(PARAM_TYPES)}"
+            msg = (
+                f"{name}.rq: parameter {raw['name']!r} has type {raw.get('type')!r}; "
+                f"expected one of {', '.join(PARAM_TYPES)}"
+            )
             raise QueryCatalogueError(msg)
-        params.append(Parameter(name=raw["name"], type=raw.get("type", "string"), default=raw.get("default"),
-                                required=bool(raw.get("required", False)), multi=bool(raw.get("multi", False)),
-                                description=str(raw.get("description", ""))))
-    return NamedQuery(name=name, summary=str(meta.get("summary", name)),
-                      description=str(meta.get("description", "")), text=text,
-                      tags=tuple(meta.get("tags") or ()), params=tuple(params))
+        params.append(
+            Parameter(
+                name=raw["name"],
+                type=raw.get("type", "string"),
+                default=raw.get("default"),
+                required=bool(raw.get("required", False)),
+                multi=bool(raw.get("multi", False)),
+                description=str(raw.get("description", "")),
+            )
+        )
+    return NamedQuery(
+        name=name,
+        summary=str(meta.get("summary", name)),
+        description=str(meta.get("description", "")),
+        text=text,
+        tags=tuple(meta.get("tags") or ()),
+        params=tuple(params),
+    )
 
 
 @cache

@@ -7,6 +7,7 @@ the property path and the shape's message in the reader's language.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -17,6 +18,17 @@ from rdflib.namespace import FOAF
 from rdflib.paths import Path
 
 SHAPES_FILE = "pactgraph-shapes.ttl"
+PREFIXES = {
+    "pact": "https://w3id.org/pactgraph/def#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "time": "http://www.w3.org/2006/time#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}
 
 
 @dataclass(frozen=True)
@@ -52,14 +64,17 @@ def validate(data: Graph, language: str = "en") -> list[Violation]:
     )
     if conforms:
         return []
+    names = Graph()
+    for prefix, namespace in PREFIXES.items():
+        names.bind(prefix, namespace, replace=True)
     violations = [
-        _violation(data, results, result, language)
+        _violation(data, results, result, language, names)
         for result in results.subjects(RDF.type, SH.ValidationResult)
     ]
     return sorted(violations, key=lambda v: (v.focus_label, v.path, v.message))
 
 
-def _violation(data: Graph, results: Graph, result: Node, language: str) -> Violation:
+def _violation(data: Graph, results: Graph, result: Node, language: str, names: Graph) -> Violation:
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
@@ -67,7 +82,7 @@ def _violation(data: Graph, results: Graph, result: Node, language: str) -> Viol
     return Violation(
         focus=str(focus),
         focus_label=_label(data, focus),
-        path=_path_text(data, results, path),
+        path=_path_text(names, results, path),
         message=_message(results, result, language),
         value="" if value is None else str(value),
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
@@ -75,12 +90,38 @@ def _violation(data: Graph, results: Graph, result: Node, language: str) -> Viol
 
 
 def _message(results: Graph, result: Node, language: str) -> str:
-    messages = list(results.objects(result, SH.resultMessage))
+    found = results.objects(result, SH.resultMessage)
+    messages = [_with_language(results, result, message) for message in found]
     for wanted in (language, "en", "nl"):
         for message in messages:
             if isinstance(message, Literal) and message.language == wanted:
                 return str(message)
     return str(messages[0]) if messages else "violates a shape"
+
+
+def _with_language(results: Graph, result: Node, message: Node) -> Node:
+    """Give back the language pySHACL drops when it fills ``{?var}`` slots of a SPARQL message."""
+    if not isinstance(message, Literal) or message.language:
+        return message
+    constraint = results.value(result, SH.sourceConstraint)
+    for template in _templates(constraint):
+        parts = re.split(r"\{[?$]\w+\}", str(template))
+        pattern = ".*".join(re.escape(part) for part in parts)
+        if re.fullmatch(pattern, str(message), flags=re.DOTALL):
+            return Literal(str(message), lang=template.language)
+    return message
+
+
+def _templates(constraint: Node | None) -> list[Literal]:
+    if constraint is None:
+        return []
+    shapes = _shapes_for_lookup()
+    return [m for m in shapes.objects(constraint, SH.message) if isinstance(m, Literal)]
+
+
+@cache
+def _shapes_for_lookup() -> Graph:
+    return shapes_graph()
 
 
 def _label(data: Graph, node: Node | None) -> str:
@@ -98,15 +139,17 @@ def _label(data: Graph, node: Node | None) -> str:
     return str(node).rsplit("/", 1)[-1]
 
 
-def _path_text(data: Graph, results: Graph, path: Node | None) -> str:
+def _path_text(names: Graph, results: Graph, path: Node | None) -> str:
     if path is None:
         return "(node)"
     if isinstance(path, Path):
-        return str(path.n3(data.namespace_manager))
+        return str(path.n3(names.namespace_manager))
     if isinstance(path, URIRef):
-        return data.namespace_manager.normalizeUri(path)
+        return names.namespace_manager.normalizeUri(path)
     items = list(results.items(path)) if (path, RDF.first, None) in results else []
     if items:
-        return "/".join(data.namespace_manager.normalizeUri(i) if isinstance(i, URIRef) else str(i)
-                        for i in items)
+        return "/".join(
+            names.namespace_manager.normalizeUri(i) if isinstance(i, URIRef) else str(i)
+            for i in items
+        )
     return str(path)
