@@ -133,7 +133,8 @@ def build(store: GraphStore, sources: Sources | None = None) -> BuildReport:
     """Build ``sources`` (the bundled corpus by default) into ``store``, atomically."""
     started = time.perf_counter()
     dataset = load_dataset(sources or Sources.bundled())
-    violations = check(dataset)
+    union = union_graph(dataset)
+    violations = validate(union)
     if violations:
         raise BuildError(
             f"the data violates {len(violations)} shape constraint(s); the store was not changed:",
@@ -141,15 +142,15 @@ def build(store: GraphStore, sources: Sources | None = None) -> BuildReport:
         )
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
     store.replace_all(nquads)
-    report = summarise(dataset)
+    report = summarise(dataset, union)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def summarise(dataset: Dataset) -> BuildReport:
+def summarise(dataset: Dataset, union: Graph | None = None) -> BuildReport:
     """Counts per kind and per source document."""
     report = BuildReport()
-    union = union_graph(dataset)
+    union = union if union is not None else union_graph(dataset)
     report.triples = len(union)
     kinds = {
         "commitments": PACT.Commitment,
