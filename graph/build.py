@@ -13,7 +13,7 @@ from pactgraph.graph.store import GraphStore
 from pactgraph.loaders.rdf import Letter, iter_letters, records_to_rdf
 from pactgraph.loaders.records import Problem, RecordsError, RecordSet, read_records
 from pactgraph.ontology import ontology_graph
-from pactgraph.ontology.namespace import GRAPH_IRI, PACT
+from pactgraph.ontology.namespace import GRAPH_IRI, PACT, bind_prefixes
 from pactgraph.shapes import Violation, validate
 from rdflib import RDF, Dataset, Graph, URIRef
 
@@ -113,9 +113,7 @@ def load_dataset(sources: Sources) -> Dataset:
 
 def union_graph(dataset: Dataset, *, include_ontology: bool = False) -> Graph:
     """All triples of the dataset's named graphs in one graph (what SHACL validates)."""
-    union = Graph()
-    for namespace, prefix in (("https://w3id.org/pactgraph/def#", "pact"),):
-        union.bind(prefix, namespace)
+    union = bind_prefixes(Graph())
     for graph in dataset.graphs():
         if graph.identifier == ONTOLOGY_GRAPH and not include_ontology:
             continue

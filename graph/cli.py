@@ -14,9 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pactgraph.graph.build import BuildError, Sources, build
+from pactgraph.graph.build import BuildError, Sources, build, union_graph
 from pactgraph.graph.commitments import commitment_rows, render, render_table
-from pactgraph.graph.store import QueryError, StoreError, iter_rows, open_store
+from pactgraph.graph.store import OxigraphStore, QueryError, StoreError, iter_rows, open_store
+from pactgraph.ontology.namespace import bind_prefixes
 from pactgraph.shapes import validate
 from rdflib import Dataset, Graph
 
@@ -88,22 +89,28 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _built_store(args: argparse.Namespace) -> OxigraphStore:
+    """The store, read-only; an empty one is an error that says how to fill it."""
+    store = open_store(args.store, read_only=True)
+    if store.is_empty():
+        msg = f"the store {store.description} is empty; run 'pactgraph build' first"
+        raise StoreError(msg)
+    return store
+
+
+def _stored_dataset(store: OxigraphStore) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(data=store.dump("nquads"), format="nquads")
+    return dataset
+
+
 def _validate(args: argparse.Namespace) -> int:
     if args.files:
         data = Graph()
         for file in args.files:
             data += _parse_file(file)
     else:
-        store = open_store(args.store, read_only=True)
-        if store.is_empty():
-            print(
-                "pactgraph validate: the store is empty; run 'pactgraph build' first",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        data = Dataset()
-        data.parse(data=store.dump("nquads"), format="nquads")
-        data = _without_ontology(data)
+        data = union_graph(_stored_dataset(_built_store(args)))
     violations = validate(data, language=args.lang)
     if not violations:
         print("conforms: no violations")
@@ -127,30 +134,16 @@ def _parse_file(file: Path) -> Graph:
         if format_name in ("nquads", "trig"):
             dataset = Dataset()
             dataset.parse(data=text, format=format_name)
-            graph = Graph()
-            for s, p, o, _ in dataset.quads():
-                graph.add((s, p, o))
-            return graph
+            return union_graph(dataset, include_ontology=True)
         return Graph().parse(data=text, format=format_name)
     except Exception as error:
         msg = f"{file}: not valid {format_name}: {error}"
         raise ValueError(msg) from error
 
 
-def _without_ontology(dataset: Dataset) -> Graph:
-    from pactgraph.graph.build import ONTOLOGY_GRAPH  # noqa: PLC0415
-
-    graph = Graph()
-    for s, p, o, g in dataset.quads():
-        if g != ONTOLOGY_GRAPH:
-            graph.add((s, p, o))
-    return graph
-
-
 def _query(args: argparse.Namespace) -> int:
     text = args.file.read_text(encoding="utf-8")
-    store = open_store(args.store, read_only=True)
-    result = store.select(text)
+    result = _built_store(args).select(text)
     rows = list(iter_rows(result))
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -166,47 +159,22 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _commitments(args: argparse.Namespace) -> int:
-    store = open_store(args.store, read_only=True)
-    if store.is_empty():
-        print(
-            "pactgraph commitments: the store is empty; run 'pactgraph build' first",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    print(render(commitment_rows(store), args.format), end="")
+    print(render(commitment_rows(_built_store(args)), args.format), end="")
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
-    store = open_store(args.store, read_only=True)
-    data = store.dump("nquads")
+    store = _built_store(args)
     if args.format == "nquads":
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(store.dump("nquads"))
         return EXIT_OK
-    dataset = Dataset()
-    dataset.parse(data=data, format="nquads")
+    dataset = bind_prefixes(_stored_dataset(store))
     if args.format == "turtle":  # Turtle has no graphs: the union of all named graphs
-        union = Graph()
-        for s, p, o, _ in dataset.quads():
-            union.add((s, p, o))
-        _bind_prefixes(union)
+        union = union_graph(dataset, include_ontology=True)
         sys.stdout.write(union.serialize(format="turtle"))
     else:
-        _bind_prefixes(dataset)
         sys.stdout.write(dataset.serialize(format="json-ld" if args.format == "jsonld" else "trig"))
     return EXIT_OK
-
-
-def _bind_prefixes(graph: Graph) -> None:
-    for prefix, namespace in (
-        ("pact", "https://w3id.org/pactgraph/def#"),
-        ("org", "http://www.w3.org/ns/org#"),
-        ("oa", "http://www.w3.org/ns/oa#"),
-        ("time", "http://www.w3.org/2006/time#"),
-        ("schema", "https://schema.org/"),
-        ("bibo", "http://purl.org/ontology/bibo/"),
-    ):
-        graph.bind(prefix, namespace)
 
 
 if __name__ == "__main__":

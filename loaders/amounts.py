@@ -67,7 +67,9 @@ def parse_amount(phrase: str) -> Amount:
         value = -value
     return Amount(
         phrase=phrase,
-        euros=value.normalize() if value != value.to_integral() else value.quantize(Decimal(1)),
+        euros=value.quantize(Decimal(1))
+        if value == value.to_integral_value()
+        else value.normalize(),
         per_year=per_year,
     )
 

@@ -68,7 +68,7 @@ class Letter:
 
     document_id: str
     file_name: str
-    written_on: date
+    written_on: date | None
     text: str
     _keyed: KeyedText | None = field(default=None, repr=False)
 
@@ -167,7 +167,7 @@ class _Builder:
             graph.add((instant, RDF.type, TIME.Instant))
             graph.add((instant, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
 
-    def money(self, graph: Graph, owner: URIRef, record: Record, written_on: date | None) -> None:
+    def money(self, graph: Graph, owner: URIRef, record: Record) -> None:
         phrase = record.text("amount")
         if not phrase:
             return
@@ -333,7 +333,7 @@ class _Builder:
             for funder in record.ids("funder"):
                 g.add((subject, SCHEMA.funder, self._agent(funder)))
             written_on = self._source_date(record)
-            self.money(g, subject, record, written_on)
+            self.money(g, subject, record)
             if record.text("period"):
                 period = self.phrase_interval(record, "period", written_on)
                 if period is not None:
@@ -414,7 +414,7 @@ class _Builder:
                     g.add((subject, predicate, iri(kind, target)))
             self.sourced(g, subject, record)
             self._due(g, subject, record, letter)
-            self.money(g, subject, record, letter.written_on)
+            self.money(g, subject, record)
             target = record.optional("target")
             if isinstance(target, Mapping):
                 node = URIRef(f"{subject}#target")
@@ -507,5 +507,5 @@ def iter_letters(records: RecordSet, read: Mapping[str, str]) -> Iterator[Letter
         if not file_name:
             continue
         written = record.optional("date")
-        day = document_date(written)[1] if written is not None else date(1900, 1, 1)
+        day = document_date(written)[1] if written is not None else None
         yield Letter(record.id, file_name, day, read[file_name])

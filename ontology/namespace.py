@@ -6,7 +6,9 @@ defines, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from typing import TypeVar
+
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 DEF_IRI = "https://w3id.org/pactgraph/def#"
@@ -51,6 +53,31 @@ class PACT(DefinedNamespace):
     status: URIRef
     statusEvidence: URIRef
     target: URIRef
+
+
+PREFIXES: dict[str, str] = {
+    "pact": DEF_IRI,
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "time": "http://www.w3.org/2006/time#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "bibo": "http://purl.org/ontology/bibo/",
+}
+"""The prefixes pactgraph writes and reads RDF with (exports, validation reports)."""
+
+
+GraphT = TypeVar("GraphT", bound=Graph)
+
+
+def bind_prefixes(graph: GraphT) -> GraphT:
+    """Bind :data:`PREFIXES` on ``graph`` (replacing rdflib's defaults) and return it."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -12,23 +12,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from pactgraph.ontology.namespace import bind_prefixes
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, SH, SKOS, Graph, Literal, Node, URIRef
 from rdflib.namespace import FOAF
 from rdflib.paths import Path
 
 SHAPES_FILE = "pactgraph-shapes.ttl"
-PREFIXES = {
-    "pact": "https://w3id.org/pactgraph/def#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "time": "http://www.w3.org/2006/time#",
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
 
 
 @dataclass(frozen=True)
@@ -64,9 +54,7 @@ def validate(data: Graph, language: str = "en") -> list[Violation]:
     )
     if conforms:
         return []
-    names = Graph()
-    for prefix, namespace in PREFIXES.items():
-        names.bind(prefix, namespace, replace=True)
+    names = bind_prefixes(Graph())
     violations = [
         _violation(data, results, result, language, names)
         for result in results.subjects(RDF.type, SH.ValidationResult)

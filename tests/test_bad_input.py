@@ -145,3 +145,11 @@ def test_validate_reports_violations_with_labels_and_exits_1(tmp_path, capsys) -
     assert "Een toezegging zonder eigenaar" in out
     assert "pact:owner" in out
     assert "precies één eigenaar" in out
+
+
+@pytest.mark.parametrize("command", [["commitments"], ["export"], ["validate"]])
+def test_reading_an_unbuilt_store_says_to_build_first(tmp_path, capsys, command) -> None:
+    code = main(["--store", f"oxigraph:{tmp_path / 'never-built'}", *command])
+    assert code == 2
+    assert "is empty; run 'pactgraph build' first" in capsys.readouterr().err
+    assert not (tmp_path / "never-built").exists()  # reading creates nothing
