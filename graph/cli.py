@@ -1,4 +1,4 @@
-"""The ``pactgraph`` command: build, validate, query, commitments, export.
+"""The ``pactgraph`` command: build, serve, validate, query, commitments, export.
 
 Every command says where the graph lives with ``--store`` (or ``$PACTGRAPH_STORE``); errors are
 one readable message on stderr and a non-zero exit, never a traceback for bad input.
@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_build)
 
     p = commands.add_parser(
+        "serve", help="serve the web UI, /sparql and the API (builds the bundled graph if empty)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.set_defaults(run=_serve)
+
+    p = commands.add_parser(
         "validate", help="check RDF files (or the built graph) against the shapes"
     )
     p.add_argument("files", nargs="*", type=Path, help="Turtle, TriG, N-Triples or N-Quads files")
@@ -86,6 +93,20 @@ def _build(args: argparse.Namespace) -> int:
     print(f"built {report.triples} triples in {report.seconds:.1f} s into {store.description}")
     print(f"  {things}")
     print(f"  commitments per letter: {per_document}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - only the serve command needs the web stack
+    from pactgraph.api.app import create_app  # noqa: PLC0415
+
+    store = open_store(args.store)
+    if store.is_empty():
+        print(f"the store {store.description} is empty: building the bundled Techniekpact graph")
+        report = build(store, Sources.bundled())
+        print(f"built {report.triples} triples in {report.seconds:.1f} s")
+    print(f"serving {store.description} at http://{args.host}:{args.port}/")
+    uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
     return EXIT_OK
 
 

@@ -42,6 +42,17 @@ class SelectResult:
     rows: list[Row]
 
 
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset of a SPARQL protocol request (``default-graph-uri``, ``named-graph-uri``).
+
+    Empty means the store's own default: the union of all named graphs.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
 class GraphStore(Protocol):
     """What pactgraph needs from a store; every backend provides exactly this.
 
@@ -56,6 +67,15 @@ class GraphStore(Protocol):
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool: ...
 
     def construct(self, query: str, bindings: Mapping[str, Node] | None = None) -> Graph: ...
+
+    def serialize_query(
+        self, query: str, media_type: str, dataset: QueryDataset | None = None
+    ) -> bytes:
+        """Run any query form and serialise its result in a standard SPARQL/RDF media type.
+
+        This is what ``/sparql`` answers with; each backend uses its engine's own serialiser.
+        """
+        ...
 
     def update(self, update: str) -> None: ...
 

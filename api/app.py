@@ -1,0 +1,41 @@
+"""The web application: one FastAPI app, thin over the store facade and the named queries.
+
+Routes live in one module per concern (``sparql``, ``named``, ``entities``, ``network``,
+``pages``); this module only wires them to a store.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from pactgraph.api import entities, named, network, pages, sparql
+from pactgraph.graph.store import GraphStore
+
+TITLE = "pactgraph"
+DESCRIPTION = (
+    "The partners, actions and commitments of a public pact as one graph, every commitment "
+    "traced to the passage of the letter it came from. SPARQL 1.1 at `/sparql`, named queries "
+    "at `/queries`, entity pages under `/id/`, traces at `/trace/{id}`, networks at `/network`."
+)
+
+
+def static_directory() -> Path:
+    """The packaged static assets as a directory (an installed package is always unpacked).
+
+    Links are followed because an editable install links each packaged file to the source tree.
+    """
+    with as_file(files("pactgraph.api") / "static") as directory:
+        return Path(directory)
+
+
+def create_app(store: GraphStore) -> FastAPI:
+    """An app serving one store; every request reads through the store facade."""
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="0.1.0")
+    app.state.store = store
+    app.mount("/static", StaticFiles(directory=static_directory(), follow_symlink=True), "static")
+    for module in (sparql, named, entities, network, pages):
+        app.include_router(module.router)
+    return app

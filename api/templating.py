@@ -1,0 +1,53 @@
+"""Jinja2 templates read from the package (``importlib``), autoescaped, with shared globals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pactgraph.api.deps import LANGUAGE_COOKIE, ui_language
+
+environment = Environment(
+    loader=PackageLoader("pactgraph.api", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# Words of the interface itself; data labels come from the graph in the chosen language.
+INTERFACE = {
+    "nl": {
+        "home": "Start",
+        "queries": "Vragen",
+        "sparql": "SPARQL",
+        "network": "Netwerk",
+        "search": "Zoeken",
+        "commitments": "Toezeggingen",
+        "language": "Taal",
+    },
+    "en": {
+        "home": "Home",
+        "queries": "Queries",
+        "sparql": "SPARQL",
+        "network": "Network",
+        "search": "Search",
+        "commitments": "Commitments",
+        "language": "Language",
+    },
+}
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """A page from a template; every page knows the request, its language and interface words."""
+    language = ui_language(request)
+    page = environment.get_template(template).render(
+        request=request, lang=language, t=INTERFACE[language], **context
+    )
+    response = HTMLResponse(page, status_code=status_code)
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
+    return response
