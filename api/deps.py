@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import Request
+from pactgraph.graph.labels import LabelIndex
 from pactgraph.graph.store import GraphStore
 
 Language = Literal["nl", "en"]
@@ -38,3 +39,15 @@ def ui_language(request: Request) -> Language:
 def label_preference(language: Language) -> tuple[str, ...]:
     """Languages to try for a label, best first; a label in any language beats an IRI."""
     return (language, "nl" if language == "en" else "en", "")
+
+
+def get_labels(request: Request) -> LabelIndex:
+    """The label index of the served store, read on first use and kept for the app's life.
+
+    The served graph only changes by a rebuild, which restarts the server.
+    """
+    index: LabelIndex | None = getattr(request.app.state, "labels", None)
+    if index is None:
+        index = LabelIndex.read(get_store(request))
+        request.app.state.labels = index
+    return index
