@@ -1,5 +1,5 @@
-# Two commands for a new user: `make run` (set up, build the bundled graph, show it) and
-# `make test`. Everything installs into ./.venv; nothing is installed system-wide.
+# Two commands for a new user: `make run` (set up, build the bundled graph, serve it at
+# http://127.0.0.1:8000) and `make test`. Everything installs into ./.venv; nothing is installed system-wide.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,9 +7,11 @@ STORE ?= oxigraph:$(CURDIR)/pactgraph-store
 
 .PHONY: run setup build test lint clean
 
-run: setup
-	$(BIN)/pactgraph --store $(STORE) build
-	$(BIN)/pactgraph --store $(STORE) commitments
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+run: build
+	$(BIN)/pactgraph --store $(STORE) serve --host $(HOST) --port $(PORT)
 
 setup: $(VENV)/.installed
 

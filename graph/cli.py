@@ -105,6 +105,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"the store {store.description} is empty: building the bundled Techniekpact graph")
         report = build(store, Sources.bundled())
         print(f"built {report.triples} triples in {report.seconds:.1f} s")
+    if isinstance(store, OxigraphStore) and store.root is not None:
+        store.close()  # serve read-only: several servers may share one built directory
+        store = OxigraphStore(store.root, read_only=True)
     print(f"serving {store.description} at http://{args.host}:{args.port}/")
     uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
     return EXIT_OK
