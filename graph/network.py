@@ -8,8 +8,10 @@ again until it is rebuilt.
 Every relation a projection draws is a :class:`Link` carrying the *facets* it speaks for: the
 commitment it comes from, that commitment's action lines, landsdelen, programmes and due
 interval. A filter keeps the links whose facets match, so one rule covers every projection.
-Relations that do not come from a commitment (who runs a programme, which landsdeel an
-organisation belongs to) carry only the facets they have: they survive a landsdeel or programme
+A relation *to* a programme or landsdeel speaks only for that one (a commitment under two
+programmes gives two relations, each kept only by a filter on its own programme). Relations
+that do not come from a commitment (who runs a programme, which landsdeel an organisation
+belongs to) carry only the facets they have: they survive a landsdeel or programme
 filter that names them, and drop out under an action-line or period filter, since they have
 neither.
 
@@ -25,7 +27,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -554,8 +556,9 @@ def _organisation_programme(data: NetworkData) -> Iterator[Link]:
     for commitment in data.commitments.values():
         facets = data.facets_of(commitment)
         for programme in sorted(commitment.programmes):
+            narrowed = replace(facets, programmes=frozenset({programme}))
             for agent in commitment.participants:
-                yield Link(agent, programme, "takes-part", facets)
+                yield Link(agent, programme, "takes-part", narrowed)
 
 
 def _organisation_landsdeel(data: NetworkData) -> Iterator[Link]:
@@ -569,9 +572,10 @@ def _organisation_landsdeel(data: NetworkData) -> Iterator[Link]:
     for commitment in data.commitments.values():
         facets = data.facets_of(commitment)
         for landsdeel in sorted(commitment.landsdelen):
+            narrowed = replace(facets, landsdelen=frozenset({landsdeel}))
             for agent in commitment.participants:
                 if agent != landsdeel:
-                    yield Link(agent, landsdeel, "works-in", facets)
+                    yield Link(agent, landsdeel, "works-in", narrowed)
 
 
 def _everything(data: NetworkData) -> Iterator[Link]:
@@ -580,9 +584,11 @@ def _everything(data: NetworkData) -> Iterator[Link]:
     for commitment in data.commitments.values():
         facets = data.facets_of(commitment)
         for programme in sorted(commitment.programmes):
-            yield Link(commitment.iri, programme, "within-programme", facets)
+            narrowed = replace(facets, programmes=frozenset({programme}))
+            yield Link(commitment.iri, programme, "within-programme", narrowed)
         for landsdeel in sorted(commitment.landsdelen):
-            yield Link(commitment.iri, landsdeel, "in-landsdeel", facets)
+            narrowed = replace(facets, landsdelen=frozenset({landsdeel}))
+            yield Link(commitment.iri, landsdeel, "in-landsdeel", narrowed)
     for programme, organisation in data.runs:
         facets = Facets(
             programmes=frozenset({programme}), landsdelen=data.landsdelen_of(organisation)
