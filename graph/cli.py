@@ -16,7 +16,14 @@ from pathlib import Path
 
 from pactgraph.graph.build import BuildError, Sources, build, union_graph
 from pactgraph.graph.commitments import commitment_rows, render, render_table
-from pactgraph.graph.store import OxigraphStore, QueryError, StoreError, iter_rows, open_store
+from pactgraph.graph.store import (
+    GraphStore,
+    OxigraphStore,
+    QueryError,
+    StoreError,
+    iter_rows,
+    open_store,
+)
 from pactgraph.ontology.namespace import bind_prefixes
 from pactgraph.shapes import validate
 from rdflib import Dataset, Graph
@@ -40,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store",
         help="where the graph lives: 'oxigraph:DIR' (default "
-        "$PACTGRAPH_STORE or the user data directory) or 'memory:'",
+        "$PACTGRAPH_STORE or the user data directory), 'memory:', or a SPARQL server "
+        "'sparql+http://HOST:PORT/PATH?update=PATH&gsp=PATH'",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -113,7 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _built_store(args: argparse.Namespace) -> OxigraphStore:
+def _built_store(args: argparse.Namespace) -> GraphStore:
     """The store, read-only; an empty one is an error that says how to fill it."""
     store = open_store(args.store, read_only=True)
     if store.is_empty():
@@ -122,7 +130,7 @@ def _built_store(args: argparse.Namespace) -> OxigraphStore:
     return store
 
 
-def _stored_dataset(store: OxigraphStore) -> Dataset:
+def _stored_dataset(store: GraphStore) -> Dataset:
     dataset = Dataset()
     dataset.parse(data=store.dump("nquads"), format="nquads")
     return dataset

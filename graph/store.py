@@ -16,11 +16,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
+
+if TYPE_CHECKING:
+    from pactgraph.graph.remote import RemoteStore
 
 STORE_ENV = "PACTGRAPH_STORE"
 Row = dict[str, Node]
@@ -303,10 +306,12 @@ def default_store_path() -> Path:
     return Path(base) / "pactgraph" / "store"
 
 
-def open_store(spec: str | None = None, *, read_only: bool = False) -> OxigraphStore:
-    """Open the store a spec names: ``oxigraph:PATH``, ``memory:`` or a plain directory.
+def open_store(spec: str | None = None, *, read_only: bool = False) -> OxigraphStore | RemoteStore:
+    """Open the store a spec names: ``oxigraph:PATH``, ``memory:``, a plain directory, or a
+    SPARQL server, ``sparql+http(s)://host/query?update=/update&gsp=/store&engine=…``.
 
-    With no spec, ``$PACTGRAPH_STORE`` decides, else the default directory.
+    With no spec, ``$PACTGRAPH_STORE`` decides, else the default directory. A server's
+    credentials come from the environment (``PACTGRAPH_STORE_USER`` and so on), never the spec.
     """
     spec = spec or os.environ.get(STORE_ENV) or f"oxigraph:{default_store_path()}"
     if spec == "memory:":
@@ -317,10 +322,15 @@ def open_store(spec: str | None = None, *, read_only: bool = False) -> OxigraphS
             msg = "the store spec 'oxigraph:' needs a directory, e.g. 'oxigraph:./pactgraph-store'"
             raise StoreError(msg)
         return OxigraphStore(Path(path).expanduser().absolute(), read_only=read_only)
+    if spec.startswith(("sparql+http://", "sparql+https://")):
+        from pactgraph.graph.remote import RemoteStore  # noqa: PLC0415 - remote imports this module
+
+        return RemoteStore.from_spec(spec, os.environ, read_only=read_only)
     if "://" in spec or (":" in spec.split("/", 1)[0] and not Path(spec).exists()):
         msg = (
-            f"unknown store {spec!r}; use 'oxigraph:DIRECTORY' for the embedded store or "
-            "'memory:' for a temporary one"
+            f"unknown store {spec!r}; use 'oxigraph:DIRECTORY' for the embedded store, "
+            "'memory:' for a temporary one, or 'sparql+http://HOST:PORT/PATH?update=…&gsp=…' "
+            "for a SPARQL server"
         )
         raise StoreError(msg)
     return OxigraphStore(Path(spec).expanduser().absolute(), read_only=read_only)
