@@ -8,6 +8,7 @@ the property path and the shape's message in the reader's language.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -49,16 +50,27 @@ def shapes_graph() -> Graph:
 
 def validate(data: Graph, language: str = "en") -> list[Violation]:
     """Every violation of the shapes in ``data``; an empty list means the data conforms."""
+    conforms, results = check_graph(data)
+    if conforms:
+        return []
+    return explain(data, results, language)
+
+
+def check_graph(data: Graph) -> tuple[bool, Graph]:
+    """pySHACL's verdict on ``data`` against the packaged shapes, and its results graph."""
     conforms, results, _ = shacl_validate(
         data, shacl_graph=shapes_graph(), inference="none", advanced=True, allow_warnings=False
     )
-    if conforms:
-        return []
+    return bool(conforms), results
+
+
+def explain(
+    data: Graph, results: Graph, language: str = "en", only: Iterable[Node] | None = None
+) -> list[Violation]:
+    """The ``sh:ValidationResult`` nodes of a pySHACL results graph (all, or ``only`` these)."""
     names = bind_prefixes(Graph())
-    violations = [
-        _violation(data, results, result, language, names)
-        for result in results.subjects(RDF.type, SH.ValidationResult)
-    ]
+    chosen = results.subjects(RDF.type, SH.ValidationResult) if only is None else only
+    violations = [_violation(data, results, result, language, names) for result in chosen]
     return sorted(violations, key=lambda v: (v.focus_label, v.path, v.message))
 
 
