@@ -70,13 +70,15 @@ MAX_VALUES = 20
 """At most this many values for one multi-valued parameter."""
 MAX_RUNS = 50
 """At most this many runs of one query for one request (combinations of multi values)."""
+MAX_TEXT = 500
+"""The longest string value accepted (an IRI may be four times as long)."""
 
 EXPECTED = {
     "iri": (
         "an absolute IRI such as https://w3id.org/pactgraph/id/organisation/vhto, "
         "or a pactgraph id such as organisation/vhto"
     ),
-    "string": "text",
+    "string": f"text of at most {MAX_TEXT} characters",
     "date": "a date as YYYY-MM-DD (or 'today')",
     "integer": "a whole number such as 3",
     "decimal": "a number such as 1500000 or 2.5",
@@ -162,7 +164,7 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
     header = "\n".join(line[2:] for line in text.splitlines() if line.startswith("#+"))
     try:
         meta = yaml.safe_load(header) if header.strip() else {}
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: e.g. a date like 2014-13-01
         msg = f"{name}.rq: the '#+' header is not valid YAML: {error}"
         raise QueryCatalogueError(msg) from error
     if not isinstance(meta, dict):
@@ -297,6 +299,8 @@ def coerce_value(parameter: Parameter, raw: str, today: date) -> Node:
 
 
 def _iri(value: str, _today: date) -> URIRef | None:
+    if len(value) > 4 * MAX_TEXT:
+        return None
     if _ID_PATH.fullmatch(value):
         return URIRef(ID_IRI + value)
     if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
@@ -305,7 +309,7 @@ def _iri(value: str, _today: date) -> URIRef | None:
 
 
 def _string(value: str, _today: date) -> Literal | None:
-    return Literal(value)
+    return Literal(value) if len(value) <= MAX_TEXT else None
 
 
 def _date(value: str, today: date) -> Literal | None:
