@@ -9,6 +9,7 @@ of :class:`GraphStore`.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import time
@@ -16,13 +17,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
+from pactgraph.graph.querytext import inspect_query, refusal
+from pactgraph.ontology.namespace import ID_IRI, PREFIXES
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
     from pactgraph.graph.remote import RemoteStore
 
 STORE_ENV = "PACTGRAPH_STORE"
@@ -221,6 +225,44 @@ class OxigraphStore:
             )
         return graph
 
+    max_result_bytes: int = 32 * 1024 * 1024
+    """A ``/sparql`` answer larger than this is refused rather than built up in memory."""
+
+    def serialize_query(
+        self, query: str, media_type: str, dataset: QueryDataset | None = None
+    ) -> bytes:
+        """Run any query form and serialise the answer with pyoxigraph's own writers.
+
+        SELECT and ASK go to SPARQL JSON/XML/CSV/TSV, CONSTRUCT and DESCRIBE to Turtle, N-Triples,
+        N-Quads, TriG, JSON-LD or RDF/XML. The protocol's dataset, when given, replaces both the
+        union default graph and any ``FROM`` in the query (SPARQL 1.1 Protocol §2.1.4). Relative
+        IRIs resolve against the endpoint's persistent address, so ``<id/organisation/vhto>``
+        names VHTO. Updates, SERVICE and queries over the parser's limits are refused unparsed.
+        """
+        shape = inspect_query(query)
+        problem = refusal(shape)
+        if problem is not None:
+            raise QueryError(problem)
+        kind = media_type.partition(";")[0].strip().lower()
+        if kind not in _RESULT_FORMATS and kind not in _GRAPH_FORMATS:
+            known = ", ".join([*_RESULT_FORMATS, *_GRAPH_FORMATS])
+            msg = f"cannot serialise query answers as {media_type!r}; use one of {known}"
+            raise ValueError(msg)
+        arguments = _dataset_arguments(dataset, own_dataset=shape.has_dataset_clause)
+        output = _CappedOutput(self.max_result_bytes)
+        try:
+            answer = self._open().query(query, base_iri=_QUERY_BASE_IRI, **arguments)
+            _write_answer(answer, kind, output)
+        except SyntaxError as error:
+            raise QueryError(str(error)) from error
+        except _AnswerTooLargeError as error:
+            msg = (
+                f"The answer is larger than {self.max_result_bytes // (1024 * 1024)} MB; "
+                "ask for less (LIMIT, fewer variables, a narrower pattern)."
+            )
+            raise QueryError(msg) from error
+        return output.getvalue()
+
     def is_empty(self) -> bool:
         return len(self._open()) == 0
 
@@ -287,6 +329,99 @@ class OxigraphStore:
         for generation in (self.root / "generations").iterdir():
             if generation.resolve() not in {k.resolve() for k in keep}:
                 shutil.rmtree(generation, ignore_errors=True)
+
+
+# -- serialize_query helpers
+
+_QUERY_BASE_IRI = ID_IRI.removesuffix("id/") + "sparql"
+"""The endpoint under its persistent name: the base IRI of every ``/sparql`` query."""
+
+_RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_WRITE_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+
+class _AnswerTooLargeError(Exception):
+    """Raised from inside pyoxigraph's writer to stop a runaway answer."""
+
+
+class _CappedOutput(io.BytesIO):
+    """An in-memory output that refuses to grow past a limit (pyoxigraph writes in chunks)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.tell() + memoryview(data).nbytes > self.limit:
+            raise _AnswerTooLargeError
+        return super().write(data)
+
+
+def _dataset_arguments(dataset: QueryDataset | None, *, own_dataset: bool) -> dict[str, Any]:
+    """pyoxigraph's dataset arguments for a protocol dataset, a query's FROM, or neither.
+
+    A protocol dataset is exactly what it names: ``named-graph-uri`` alone leaves the default
+    graph empty, ``default-graph-uri`` alone leaves no named graphs. Without one, a query's own
+    ``FROM``/``FROM NAMED`` decide (pyoxigraph ignores them under the union flag); otherwise the
+    default graph is the union of all named graphs.
+    """
+    if dataset is not None and (dataset.default_graphs or dataset.named_graphs):
+        return {
+            "default_graph": [
+                _graph_name(iri, "default-graph-uri") for iri in dataset.default_graphs
+            ],
+            "named_graphs": [_graph_name(iri, "named-graph-uri") for iri in dataset.named_graphs],
+        }
+    if own_dataset:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as error:
+        msg = f"{parameter} {iri!r} is not an absolute IRI ({error})"
+        raise QueryError(msg) from error
+
+
+def _write_answer(
+    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    media_type: str,
+    output: io.BytesIO,
+) -> None:
+    """Serialise one query answer with pyoxigraph; a form/format mismatch is the caller's error."""
+    if isinstance(answer, ox.QueryTriples):
+        graph_format = _GRAPH_FORMATS.get(media_type)
+        if graph_format is None:
+            msg = f"a CONSTRUCT or DESCRIBE answer is RDF; it cannot be given as {media_type}"
+            raise QueryError(msg)
+        ox.serialize(answer, output, graph_format, prefixes=_WRITE_PREFIXES)
+        return
+    results_format = _RESULT_FORMATS.get(media_type)
+    if results_format is None:
+        msg = f"SELECT and ASK answers are results; they cannot be given as {media_type}"
+        raise QueryError(msg)
+    answer.serialize(output, results_format)
 
 
 def _fsync_directory(path: Path) -> None:

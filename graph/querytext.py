@@ -1,0 +1,217 @@
+"""What a SPARQL request is, read from its text before any engine parses it.
+
+The ``/sparql`` endpoint has to choose its media types by the query form (results for SELECT and
+ASK, RDF for CONSTRUCT and DESCRIBE) and refuse updates and federated queries *before* running
+anything. A full parse is the engine's job and stays its authority on syntax; this module only
+tokenises (skipping comments, strings and IRIs, so ``# SERVICE`` or ``"DELETE"`` cannot fool it)
+and reads the first keyword after the ``PREFIX``/``BASE`` prologue.
+
+It also measures what is known to hurt the engine: pyoxigraph's parser recurses per nesting
+level and per chained operator and crashes the process (SIGSEGV) past a few thousand, and long
+property-path sequences take it seconds to plan. :func:`refusal` turns those measures into a
+message a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE", "UNKNOWN"]
+
+QUERY_FORMS: frozenset[str] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_KEYWORDS: frozenset[str] = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+
+MAX_QUERY_CHARACTERS = 50_000
+"""Longer than any hand-written or generated query we serve; a bound on parser work."""
+MAX_NESTING = 64
+"""Brackets deep; real queries stay under ten, the engine's parser crashes in the thousands."""
+MAX_OPERATORS = 1_000
+"""Chained ``!``, ``||``, ``&&``, ``/``, ``|``, ``^``; each is a level of parser recursion."""
+MAX_PATH_STEPS = 128
+"""``/``, ``|`` and ``^`` tokens; a 200-step path sequence already takes seconds to plan."""
+
+_TOKEN = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<variable>[?$]\w*)
+    | (?P<name>[\w:][\w\-.:%\\]*)
+    | (?P<operator>\|\||&&|\^\^|!=|<=|>=|[!^/|])
+    | (?P<open>[({\[])
+    | (?P<close>[)}\]])
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_LONG_STRING = {
+    "'''": re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''", re.DOTALL),
+    '"""': re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL),
+}
+_PATH_OPERATORS = frozenset({"/", "|", "^"})
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the text of a SPARQL request says about itself, without a full parse."""
+
+    form: QueryForm
+    keyword: str
+    """The operation keyword as it stands after the prologue (``SELECT``, ``INSERT``), or ``""``."""
+    has_dataset_clause: bool
+    """The query names its own dataset (``FROM`` / ``FROM NAMED``)."""
+    uses_service: bool
+    """The query has a ``SERVICE`` clause (federated query: the server would fetch a URL)."""
+    characters: int
+    nesting: int
+    operators: int
+    path_steps: int
+
+
+def inspect_query(text: str) -> QueryShape:
+    """Tokenise ``text`` once and report its form, dataset clause, SERVICE use and size.
+
+    Text over :data:`MAX_QUERY_CHARACTERS` is measured, not tokenised: it is refused anyway.
+    """
+    if len(text) > MAX_QUERY_CHARACTERS:
+        return QueryShape("UNKNOWN", "", False, False, len(text), 0, 0, 0)
+    keywords: list[str] = []
+    depth = nesting = operators = path_steps = 0
+    for kind, token in _tokens(text):
+        if kind == "name" and ":" not in token:
+            keywords.append(token.upper())
+        elif kind == "iri":
+            keywords.append("<>")  # an IRI, kept so the prologue can be skipped by position
+        elif kind == "operator" and token not in {"^^", "!=", "<=", ">="}:
+            operators += 1
+            path_steps += token in _PATH_OPERATORS
+        elif kind == "open":
+            depth += 1
+            nesting = max(nesting, depth)
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+    keyword = _operation_keyword(keywords)
+    return QueryShape(
+        form=_form_of(keyword),
+        keyword=keyword,
+        has_dataset_clause="FROM" in keywords,
+        uses_service="SERVICE" in keywords,
+        characters=len(text),
+        nesting=nesting,
+        operators=operators,
+        path_steps=path_steps,
+    )
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str]]:
+    """``(kind, token)`` pairs, in linear time.
+
+    Long strings (``\'\'\'…\'\'\'``) are matched separately: once one fails to close, no later one
+    of the same quote can, so later openings are not scanned again (a regular expression would
+    rescan to the end from each of them).
+    """
+    position, length = 0, len(text)
+    unclosed: set[str] = set()
+    while position < length:
+        quotes = text[position : position + 3]
+        if quotes in _LONG_STRING and quotes not in unclosed:
+            long_string = _LONG_STRING[quotes].match(text, position)
+            if long_string:
+                yield "string", long_string.group()
+                position = long_string.end()
+                continue
+            unclosed.add(quotes)
+        match = _TOKEN.match(text, position)
+        assert match is not None  # the last alternative matches any character
+        yield match.lastgroup or "other", match.group()
+        position = match.end()
+
+
+def _operation_keyword(keywords: list[str]) -> str:
+    """The first keyword after the prologue (``BASE <iri>``, ``PREFIX p: <iri>``)."""
+    index = 0
+    while index < len(keywords):
+        word = keywords[index]
+        if word == "BASE":
+            index += 2  # BASE <iri>
+        elif word == "PREFIX":
+            # the prefix label is a name with a colon (not collected), so the IRI follows
+            index += 2
+        elif word == "<>":
+            index += 1
+        else:
+            return word
+    return ""
+
+
+def _form_of(keyword: str) -> QueryForm:
+    if keyword == "SELECT":
+        return "SELECT"
+    if keyword == "ASK":
+        return "ASK"
+    if keyword == "CONSTRUCT":
+        return "CONSTRUCT"
+    if keyword == "DESCRIBE":
+        return "DESCRIBE"
+    if keyword in UPDATE_KEYWORDS:
+        return "UPDATE"
+    return "UNKNOWN"
+
+
+def refusal(shape: QueryShape) -> str | None:
+    """Why this request must not be run as a query here, in words for its author; else ``None``.
+
+    Checked before parsing: the limits keep the engine's parser from crashing the server, the
+    rest keeps a read-only query endpoint read-only and local.
+    """
+    checks = (
+        (
+            shape.form == "UPDATE",
+            (
+                f"{shape.keyword} is a SPARQL Update operation; this endpoint only answers queries "
+                "(SELECT, ASK, CONSTRUCT, DESCRIBE) and never changes the graph."
+            ),
+        ),
+        (
+            shape.uses_service,
+            (
+                "SERVICE (federated query) is not allowed: this endpoint only queries its own graph "
+                "and does not fetch other endpoints."
+            ),
+        ),
+        (
+            shape.characters > MAX_QUERY_CHARACTERS,
+            (
+                f"The query is {shape.characters:,} characters long; the limit is "
+                f"{MAX_QUERY_CHARACTERS:,}."
+            ),
+        ),
+        (
+            shape.nesting > MAX_NESTING,
+            (
+                f"The query nests brackets {shape.nesting} deep; the limit is {MAX_NESTING}. "
+                "Flatten it, e.g. with VALUES or UNION."
+            ),
+        ),
+        (
+            shape.path_steps > MAX_PATH_STEPS,
+            (
+                f"The query has {shape.path_steps} property-path operators (/ | ^); the limit is "
+                f"{MAX_PATH_STEPS}."
+            ),
+        ),
+        (
+            shape.operators > MAX_OPERATORS,
+            (
+                f"The query chains {shape.operators} operators; the limit is {MAX_OPERATORS}. "
+                "Use IN (…) or VALUES instead of long chains of || and &&."
+            ),
+        ),
+    )
+    return next((message for failed, message in checks if failed), None)
