@@ -181,8 +181,8 @@ def refusal(shape: QueryShape) -> str | None:
         (
             shape.uses_service,
             (
-                "SERVICE (federated query) is not allowed: this endpoint only queries its own graph "
-                "and does not fetch other endpoints."
+                "SERVICE (federated query) is not allowed: this endpoint only queries its own "
+                "graph and does not fetch other endpoints."
             ),
         ),
         (

@@ -13,6 +13,7 @@ import io
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -252,15 +253,26 @@ class OxigraphStore:
         output = _CappedOutput(self.max_result_bytes)
         try:
             answer = self._open().query(query, base_iri=_QUERY_BASE_IRI, **arguments)
-            _write_answer(answer, kind, output)
         except SyntaxError as error:
             raise QueryError(str(error)) from error
-        except _AnswerTooLargeError as error:
+        overflow = False
+        try:
+            _write_answer(answer, kind, output)
+        except _AnswerTooLargeError:
+            overflow = True
+        except Exception as error:
+            # pyoxigraph's answers must be dropped on the thread that made them; a traceback
+            # carried to the event loop would keep them alive there
+            traceback.clear_frames(error.__traceback__)
+            raise
+        finally:
+            del answer
+        if overflow:
             msg = (
                 f"The answer is larger than {self.max_result_bytes // (1024 * 1024)} MB; "
                 "ask for less (LIMIT, fewer variables, a narrower pattern)."
             )
-            raise QueryError(msg) from error
+            raise QueryError(msg)
         return output.getvalue()
 
     def is_empty(self) -> bool:
