@@ -120,6 +120,7 @@ NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 MaxQueryMem = 1G
 ThreadsPerQuery = 2
+DefaultIsolation = 4
 
 [HTTPServer]
 ServerPort = 127.0.0.1:$http_port
