@@ -48,6 +48,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--http-seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--query-budget", type=float, default=2.0, help="seconds per query")
+    parser.add_argument(
+        "--skip-slow-peers",
+        action="store_true",
+        help="above 10k commitments, do not run rdflib's SPARQL engine on the named queries",
+    )
     return parser.parse_args(argv)
 
 
@@ -81,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             http_seconds=args.http_seconds,
             clients=args.clients,
             query_budget=args.query_budget,
+            slow_peers=not args.skip_slow_peers,
         )
         for name in chosen:
             _say(f"scenario {name} …")
