@@ -37,9 +37,15 @@ Triple = tuple[Node, Node, Node]
 
 
 @cache
+def _shapes() -> Graph:
+    """The shapes, parsed once: revalidation is frequent, and pySHACL only reads them."""
+    return shapes_graph()
+
+
+@cache
 def _object_targets() -> frozenset[Node]:
     """Predicates whose objects a shape targets (``sh:targetObjectsOf``)."""
-    return frozenset(shapes_graph().objects(None, SH.targetObjectsOf))
+    return frozenset(_shapes().objects(None, SH.targetObjectsOf))
 
 
 def affected_nodes(data: Graph, changed: Iterable[Triple], reach: int = REACH) -> set[Node]:
@@ -82,7 +88,7 @@ def validate_nodes(data: Graph, nodes: Iterable[Node], language: str = "en") -> 
     """The violations the whole-graph check would report about ``nodes`` (and their details)."""
     focus = set(nodes)
     part = neighbourhood(data, focus)
-    conforms, results = check_graph(part)
+    conforms, results = check_graph(part, _shapes())
     if conforms:
         return []
     kept: list[Node] = []

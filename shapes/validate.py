@@ -56,10 +56,15 @@ def validate(data: Graph, language: str = "en") -> list[Violation]:
     return explain(data, results, language)
 
 
-def check_graph(data: Graph) -> tuple[bool, Graph]:
-    """pySHACL's verdict on ``data`` against the packaged shapes, and its results graph."""
+def check_graph(data: Graph, shapes: Graph | None = None) -> tuple[bool, Graph]:
+    """pySHACL's verdict on ``data`` against the packaged shapes (or ``shapes``, a graph of
+    them parsed once by a caller that validates often), and its results graph."""
     conforms, results, _ = shacl_validate(
-        data, shacl_graph=shapes_graph(), inference="none", advanced=True, allow_warnings=False
+        data,
+        shacl_graph=shapes if shapes is not None else shapes_graph(),
+        inference="none",
+        advanced=True,
+        allow_warnings=False,
     )
     return bool(conforms), results
 
