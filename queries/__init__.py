@@ -34,6 +34,13 @@ unbound parameter means "no filter":
 * where the condition always holds for some value (every commitment has an owner), the plain
   ``EXISTS { ?c pact:owner|pact:partner ?organisation }`` already means "any" when unbound.
 
+The planner does not see substituted values (it plans as if the parameter were unbound), so
+a query must be fast by its shape alone. Measured on a synthetic pact of 10 000 commitments:
+required patterns go before every ``OPTIONAL`` (a required pattern after one is joined as a
+separate operand, evaluated over the whole graph: the trace query took 7 s that way, 2 ms
+after), and alternatives over predicates are a ``UNION`` of fixed predicates, not
+``VALUES (?predicate …)`` joined to ``?s ?predicate ?o``.
+
 Multi-valued parameters (``multi: true``) are not turned into ``VALUES`` or ``IN (…)`` text
 either: the query runs once per value (once per combination, if several parameters are
 multi-valued) with that single value bound, and the rows are concatenated in the order the
