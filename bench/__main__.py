@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.cache.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    start = report.snapshot()
     _say(f"preparing {commitments:,} commitments in {args.cache} …")
     data = datasets.synthetic(commitments, args.cache, args.seed)
     _say(f"  {data.quads:,} quads, prepared in {time.monotonic() - started:.0f} s")
@@ -105,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
     }
     summary = {**counts, "quads": data.quads}
-    md, js = report.write(tables, args.out, size=args.size, settings=settings, data=summary)
+    md, js = report.write(
+        tables, args.out, size=args.size, settings=settings, data=summary, start=start
+    )
     _say(f"wrote {md} and {js} in {time.monotonic() - started:.0f} s")
     return 0
 

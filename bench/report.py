@@ -76,6 +76,21 @@ def commit() -> str:
     return out.stdout.strip()
 
 
+def uncommitted() -> list[str]:
+    """Tracked files changed but not committed when the run started (they were measured too)."""
+    try:
+        out = subprocess.run(
+            ["git", "status", "--short", "--untracked-files=no"],  # noqa: S607 - git from PATH
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return sorted(line[3:] for line in out.stdout.splitlines() if line[3:])
+
+
 def _number(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
@@ -144,19 +159,30 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines)
 
 
+def snapshot() -> dict[str, Any]:
+    """The state the run starts from: time, commit, uncommitted files, machine, versions."""
+    return {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit(),
+        "uncommitted": uncommitted(),
+        "machine": machine(),
+        "versions": versions(),
+    }
+
+
 def write(
-    tables: list[Table], out: Path, *, size: str, settings: dict[str, Any], data: dict[str, Any]
+    tables: list[Table],
+    out: Path,
+    *,
+    size: str,
+    settings: dict[str, Any],
+    data: dict[str, Any],
+    start: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``bench-<size>.md`` and ``bench-<size>.json`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    about: dict[str, Any] = {
-        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit(),
-        "machine": machine(),
-        "versions": versions(),
-        "settings": settings,
-        "data": data,
-    }
+    about: dict[str, Any] = {**(start or snapshot()), "settings": settings, "data": data}
+    about["load_at_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     host = about["machine"]
     header = [
         f"# pactgraph benchmark — {size} commitments",
@@ -164,7 +190,14 @@ def write(
         (
             f"Machine: {host['cpu']}, {host['cores']} cores, {host['memory_gib']} GiB, "
             f"{host['system']}, Python {host['python']}. Run {about['when']} at commit "
-            f"{about['commit']}; load average at the start {host['load']}."
+            f"{about['commit']}"
+            + (
+                f" with uncommitted changes to {', '.join(about['uncommitted'])}"
+                if about["uncommitted"]
+                else ""
+            )
+            + f"; load average {host['load']} at the start, {about['load_at_end']} at the end "
+            "(the machine is shared with other work)."
         ),
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in about["versions"].items()) + ".",
