@@ -11,7 +11,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from pactgraph.api import entities, named, network, pages, sparql
+from pactgraph.api import edits, entities, named, network, pages, sparql
+from pactgraph.api.edits import EditTokens
 from pactgraph.graph.store import GraphStore
 
 TITLE = "pactgraph"
@@ -31,11 +32,16 @@ def static_directory() -> Path:
         return Path(directory)
 
 
-def create_app(store: GraphStore) -> FastAPI:
-    """An app serving one store; every request reads through the store facade."""
+def create_app(store: GraphStore, *, edit_tokens: EditTokens | None = None) -> FastAPI:
+    """An app serving one store; every request reads through the store facade.
+
+    ``edit_tokens`` enable edits (``/sparql/update``, ``/edits/records``); without them the
+    app takes none.
+    """
     app = FastAPI(title=TITLE, description=DESCRIPTION, version="0.1.0")
     app.state.store = store
+    app.state.edit_tokens = edit_tokens
     app.mount("/static", StaticFiles(directory=static_directory(), follow_symlink=True), "static")
-    for module in (sparql, named, entities, network, pages):
+    for module in (edits, sparql, named, entities, network, pages):
         app.include_router(module.router)
     return app
