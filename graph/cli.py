@@ -1,4 +1,5 @@
-"""The ``pactgraph`` command: build, serve, validate, query, commitments, export.
+"""The ``pactgraph`` command: build, serve, validate, query, commitments, export, history,
+backup, restore.
 
 Every command says where the graph lives with ``--store`` (or ``$PACTGRAPH_STORE``); errors are
 one readable message on stderr and a non-zero exit, never a traceback for bad input.
@@ -14,8 +15,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pactgraph.graph.backup import BackupError, restore_backup, write_backup
 from pactgraph.graph.build import BuildError, Sources, build, union_graph
 from pactgraph.graph.commitments import commitment_rows, render, render_table
+from pactgraph.graph.edits import history
 from pactgraph.graph.store import (
     GraphStore,
     OxigraphStore,
@@ -24,7 +27,7 @@ from pactgraph.graph.store import (
     iter_rows,
     open_store,
 )
-from pactgraph.ontology.namespace import bind_prefixes
+from pactgraph.ontology.namespace import GRAPH_IRI, bind_prefixes
 from pactgraph.shapes import validate
 from rdflib import Dataset, Graph
 
@@ -39,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except (BuildError, StoreError, QueryError, OSError, ValueError) as error:
         print(f"pactgraph {args.command}: {error}", file=sys.stderr)
-        return EXIT_VIOLATIONS if isinstance(error, BuildError) else EXIT_USAGE
+        return EXIT_VIOLATIONS if isinstance(error, BuildError | BackupError) else EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,6 +90,23 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("export", help="write the whole graph as RDF to stdout")
     p.add_argument("--format", default="nquads", choices=("turtle", "nquads", "trig", "jsonld"))
     p.set_defaults(run=_export)
+
+    p = commands.add_parser("history", help="list the edits in the change log, newest first")
+    p.add_argument("--format", default="table", choices=("table", "json"))
+    p.add_argument("--limit", type=int, default=None, help="show only the newest N edits")
+    p.set_defaults(run=_history)
+
+    p = commands.add_parser(
+        "backup", help="write the whole dataset to a new directory (N-Quads + manifest)"
+    )
+    p.add_argument("directory", type=Path, help="a new or empty directory")
+    p.set_defaults(run=_backup)
+
+    p = commands.add_parser(
+        "restore", help="replace the whole dataset with a backup, after checking its checksum"
+    )
+    p.add_argument("directory", type=Path, help="a directory written by 'pactgraph backup'")
+    p.set_defaults(run=_restore)
     return parser
 
 
@@ -107,17 +127,26 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs the web stack
     from pactgraph.api.app import create_app  # noqa: PLC0415
+    from pactgraph.api.edits import EditTokens  # noqa: PLC0415
 
+    edit_tokens = EditTokens.from_environment()  # read first: a bad token file stops here
     store = open_store(args.store)
     if store.is_empty():
         print(f"the store {store.description} is empty: building the bundled Techniekpact graph")
         report = build(store, Sources.bundled())
         print(f"built {report.triples} triples in {report.seconds:.1f} s")
-    if isinstance(store, OxigraphStore) and store.root is not None:
+    if edit_tokens is not None:
+        # Edits need the store open for writing, and only one process can hold it so.
+        print(
+            f"edits enabled for {', '.join(edit_tokens.names)}; this process holds the store "
+            "for writing (no other server or build can write it meanwhile)"
+        )
+    elif isinstance(store, OxigraphStore) and store.root is not None:
         store.close()  # serve read-only: several servers may share one built directory
         store = OxigraphStore(store.root, read_only=True)
     print(f"serving {store.description} at http://{args.host}:{args.port}/")
-    uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+    app = create_app(store, edit_tokens=edit_tokens)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return EXIT_OK
 
 
@@ -206,6 +235,51 @@ def _export(args: argparse.Namespace) -> int:
         sys.stdout.write(union.serialize(format="turtle"))
     else:
         sys.stdout.write(dataset.serialize(format="json-ld" if args.format == "jsonld" else "trig"))
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    store = _built_store(args)
+    edits = history(store, args.limit)
+    if args.format == "json":
+        print(json.dumps([e.as_json() for e in edits], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not edits:
+        print(f"no edits recorded in {store.description}")
+        return EXIT_OK
+    rows = [
+        {
+            "ended": e.ended,
+            "agent": e.agent,
+            "change": f"+{e.added} −{e.removed}",
+            "format": e.source_format,
+            "graphs": " ".join(g.removeprefix(GRAPH_IRI) for g in e.graphs),
+            "activity": e.activity.rsplit("/", 1)[-1],
+        }
+        for e in edits
+    ]
+    columns = ["ended", "agent", "change", "format", "graphs", "activity"]
+    print(render_table(rows, columns, width=60), end="")
+    return EXIT_OK
+
+
+def _backup(args: argparse.Namespace) -> int:
+    store = _built_store(args)
+    manifest = write_backup(store, args.directory)
+    print(
+        f"backed up {manifest.quads} quads in {len(manifest.graphs)} graphs from "
+        f"{store.description} to {args.directory} (sha256 {manifest.sha256[:16]}…)"
+    )
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    store = open_store(args.store)
+    manifest = restore_backup(store, args.directory)
+    print(
+        f"restored {manifest.quads} quads (backup of {manifest.created}) into "
+        f"{store.description}; restart any server serving it"
+    )
     return EXIT_OK
 
 
