@@ -6,10 +6,18 @@ anything. A full parse is the engine's job and stays its authority on syntax; th
 tokenises (skipping comments, strings and IRIs, so ``# SERVICE`` or ``"DELETE"`` cannot fool it)
 and reads the first keyword after the ``PREFIX``/``BASE`` prologue.
 
-It also measures what is known to hurt the engine: pyoxigraph's parser recurses per nesting
-level and per chained operator and crashes the process (SIGSEGV) past a few thousand, and long
+It also measures what is known to hurt the engine: pyoxigraph recurses per nesting level, per
+chained operator (``!``, ``||``, ``+``, ``*``, ``-``…) and per group-level clause (``UNION``,
+``MINUS``, ``BIND``…) and crashes the process (SIGSEGV) past a few thousand (``1+1+…`` at 8,000
+terms, 3,000 ``MINUS {}`` or 7,000 ``UNION``s, all well under the length limit), and long
 property-path sequences take it seconds to plan. :func:`refusal` turns those measures into a
-message a person can act on.
+message a person can act on. User queries also run in a process that may crash
+(:mod:`pactgraph.graph.sandbox`); these limits are what makes a crash rare and the refusal
+readable.
+
+The tokeniser must never read as a string, comment or IRI what the engine reads as code, or a
+``SERVICE`` could hide behind it: a prefixed name's escapes (``ex:a\\#``, ``ex:a\\'``) and an
+IRI's ``\\u`` escapes (``<http://x/\\u0041#>``) are therefore read as the engine reads them.
 """
 
 from __future__ import annotations
@@ -31,7 +39,14 @@ MAX_QUERY_CHARACTERS = 50_000
 MAX_NESTING = 64
 """Brackets deep; real queries stay under ten, the engine's parser crashes in the thousands."""
 MAX_OPERATORS = 1_000
-"""Chained ``!``, ``||``, ``&&``, ``/``, ``|``, ``^``; each is a level of parser recursion."""
+"""Chained ``!``, ``||``, ``&&``, ``/``, ``|``, ``^``, ``+``, ``-``, ``*``; each is a level of
+recursion (an arithmetic chain of 8,000 terms crashes the engine, 5,000 does not)."""
+MAX_CLAUSES = 500
+"""``UNION``, ``MINUS``, ``OPTIONAL``, ``BIND``, ``FILTER``, ``VALUES``, ``GRAPH``, ``EXISTS``
+and sub-``SELECT``s; each nests the algebra one level (3,000 ``MINUS`` crash the engine)."""
+CLAUSE_KEYWORDS: frozenset[str] = frozenset(
+    {"UNION", "MINUS", "OPTIONAL", "BIND", "FILTER", "VALUES", "GRAPH", "EXISTS", "SELECT"}
+)
 MAX_PATH_STEPS = 128
 """``/``, ``|`` and ``^`` tokens; a 200-step path sequence already takes seconds to plan."""
 
@@ -40,10 +55,10 @@ _TOKEN = re.compile(
       (?P<space>\s+)
     | (?P<comment>\#[^\n\r]*)
     | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
     | (?P<variable>[?$]\w*)
-    | (?P<name>[\w:][\w\-.:%\\]*)
-    | (?P<operator>\|\||&&|\^\^|!=|<=|>=|[!^/|])
+    | (?P<name>(?:[\w:]|\\.)(?:[\w\-.:%]|\\.)*)
+    | (?P<operator>\|\||&&|\^\^|!=|<=|>=|[!^/|+*\-])
     | (?P<open>[({\[])
     | (?P<close>[)}\]])
     | (?P<other>.)
@@ -72,6 +87,8 @@ class QueryShape:
     nesting: int
     operators: int
     path_steps: int
+    clauses: int = 0
+    """Group-level clauses (:data:`CLAUSE_KEYWORDS`), each a level of the algebra tree."""
 
 
 def inspect_query(text: str) -> QueryShape:
@@ -82,10 +99,11 @@ def inspect_query(text: str) -> QueryShape:
     if len(text) > MAX_QUERY_CHARACTERS:
         return QueryShape("UNKNOWN", "", False, False, len(text), 0, 0, 0)
     keywords: list[str] = []
-    depth = nesting = operators = path_steps = 0
+    depth = nesting = operators = path_steps = clauses = 0
     for kind, token in _tokens(text):
         if kind == "name" and ":" not in token:
             keywords.append(token.upper())
+            clauses += keywords[-1] in CLAUSE_KEYWORDS
         elif kind == "iri":
             keywords.append("<>")  # an IRI, kept so the prologue can be skipped by position
         elif kind == "operator" and token not in {"^^", "!=", "<=", ">="}:
@@ -106,6 +124,7 @@ def inspect_query(text: str) -> QueryShape:
         nesting=nesting,
         operators=operators,
         path_steps=path_steps,
+        clauses=clauses,
     )
 
 
@@ -170,47 +189,60 @@ def refusal(shape: QueryShape) -> str | None:
     Checked before parsing: the limits keep the engine's parser from crashing the server, the
     rest keeps a read-only query endpoint read-only and local.
     """
+    if shape.form == "UPDATE":
+        return (
+            f"{shape.keyword} is a SPARQL Update operation; this endpoint only answers queries "
+            "(SELECT, ASK, CONSTRUCT, DESCRIBE) and never changes the graph."
+        )
+    if shape.uses_service:
+        return (
+            "SERVICE (federated query) is not allowed: this endpoint only queries its own "
+            "graph and does not fetch other endpoints."
+        )
+    return limit_refusal(shape)
+
+
+def limit_refusal(shape: QueryShape, what: str = "query") -> str | None:
+    """Which of the engine's safe limits ``shape`` exceeds, in words for its author; else ``None``.
+
+    Apart from :func:`refusal` so that updates (``what="update"``) are held to the same limits:
+    the engine parses and evaluates them with the same recursion.
+    """
     checks = (
-        (
-            shape.form == "UPDATE",
-            (
-                f"{shape.keyword} is a SPARQL Update operation; this endpoint only answers queries "
-                "(SELECT, ASK, CONSTRUCT, DESCRIBE) and never changes the graph."
-            ),
-        ),
-        (
-            shape.uses_service,
-            (
-                "SERVICE (federated query) is not allowed: this endpoint only queries its own "
-                "graph and does not fetch other endpoints."
-            ),
-        ),
         (
             shape.characters > MAX_QUERY_CHARACTERS,
             (
-                f"The query is {shape.characters:,} characters long; the limit is "
+                f"The {what} is {shape.characters:,} characters long; the limit is "
                 f"{MAX_QUERY_CHARACTERS:,}."
             ),
         ),
         (
             shape.nesting > MAX_NESTING,
             (
-                f"The query nests brackets {shape.nesting} deep; the limit is {MAX_NESTING}. "
+                f"The {what} nests brackets {shape.nesting} deep; the limit is {MAX_NESTING}. "
                 "Flatten it, e.g. with VALUES or UNION."
             ),
         ),
         (
             shape.path_steps > MAX_PATH_STEPS,
             (
-                f"The query has {shape.path_steps} property-path operators (/ | ^); the limit is "
-                f"{MAX_PATH_STEPS}."
+                f"The {what} has {shape.path_steps} property-path operators (/ | ^); the limit "
+                f"is {MAX_PATH_STEPS}."
             ),
         ),
         (
             shape.operators > MAX_OPERATORS,
             (
-                f"The query chains {shape.operators} operators; the limit is {MAX_OPERATORS}. "
+                f"The {what} chains {shape.operators} operators; the limit is {MAX_OPERATORS}. "
                 "Use IN (…) or VALUES instead of long chains of || and &&."
+            ),
+        ),
+        (
+            shape.clauses > MAX_CLAUSES,
+            (
+                f"The {what} has {shape.clauses} clauses (UNION, MINUS, OPTIONAL, BIND, FILTER, "
+                f"VALUES, GRAPH, EXISTS, SELECT); the limit is {MAX_CLAUSES}. Use VALUES for "
+                "alternatives of the same shape."
             ),
         ),
     )
