@@ -6,6 +6,7 @@ Routes live in one module per concern (``sparql``, ``named``, ``entities``, ``ne
 
 from __future__ import annotations
 
+import os
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pactgraph.api import edits, entities, named, network, pages, sparql
 from pactgraph.api.edits import EditTokens
+from pactgraph.graph.sandbox import Limits
 from pactgraph.graph.store import GraphStore
 
 TITLE = "pactgraph"
@@ -32,13 +34,26 @@ def static_directory() -> Path:
         return Path(directory)
 
 
-def create_app(store: GraphStore, *, edit_tokens: EditTokens | None = None) -> FastAPI:
+def create_app(
+    store: GraphStore,
+    *,
+    edit_tokens: EditTokens | None = None,
+    query_timeout: float | None = None,
+    max_rows: int | None = None,
+    query_workers: int | None = None,
+) -> FastAPI:
     """An app serving one store; every request reads through the store facade.
 
     ``edit_tokens`` enable edits (``/sparql/update``, ``/edits/records``); without them the
-    app takes none.
+    app takes none. ``query_timeout`` (seconds, default 10), ``max_rows`` (default 10,000) and
+    ``query_workers`` (default 2) bound user queries; each defaults to its environment
+    variable (``PACTGRAPH_QUERY_TIMEOUT``, ``PACTGRAPH_MAX_ROWS``, ``PACTGRAPH_QUERY_WORKERS``).
     """
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version="0.1.0")
+    limits = Limits.configure(
+        os.environ, timeout=query_timeout, max_rows=max_rows, workers=query_workers
+    )
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="0.1.0", lifespan=sparql.lifespan)
+    sparql.configure(app, store, limits)
     app.state.store = store
     app.state.edit_tokens = edit_tokens
     app.mount("/static", StaticFiles(directory=static_directory(), follow_symlink=True), "static")

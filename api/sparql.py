@@ -12,24 +12,43 @@ Before anything runs, the query's form is read from its text (:mod:`pactgraph.gr
 updates, ``SERVICE`` and queries past the parser's safe limits are refused with a 400 that says
 why. A ``GET`` without a query describes the service (SPARQL Service Description), or, for a
 browser, shows the query page.
+
+On the embedded store a query is evaluated in a worker process (:mod:`pactgraph.graph.sandbox`):
+one still running at the time limit is ended and answered with a 503, a crash of the engine ends
+only its worker, and an answer is cut at the row cap with ``X-Pactgraph-Truncated: true`` and
+``X-Pactgraph-Row-Cap``. ``FROM``, ``FROM NAMED`` and the dataset parameters only name graphs of
+the store; nothing is ever fetched. Bodies over 256 KiB are refused with a JSON 413 while they
+stream in, forms with more than :data:`MAX_FORM_FIELDS` fields with a 400.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any, NoReturn
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response
 from pactgraph.api.conneg import negotiate, prefers_html
 from pactgraph.api.deps import get_store
 from pactgraph.api.links import BASE_IRI
 from pactgraph.api.templating import render
-from pactgraph.graph.querytext import QueryForm, inspect_query, refusal
-from pactgraph.graph.store import GraphStore, QueryDataset, QueryError
+from pactgraph.graph.querytext import QueryForm, QueryShape, inspect_query, refusal
+from pactgraph.graph.sandbox import (
+    EngineError,
+    Job,
+    Limits,
+    QuerySandbox,
+    SandboxBusyError,
+    SandboxError,
+    WorkerCrashError,
+    for_store,
+)
+from pactgraph.graph.store import GraphStore, QueryDataset, QueryError, StoreError
 from pactgraph.ontology.namespace import DEF_IRI, GRAPH_IRI, ID_IRI, PREFIXES
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID
@@ -41,6 +60,12 @@ SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 MAX_BODY_BYTES = 256 * 1024
 """A POSTed query (or form) larger than this is refused with 413 before it is read whole."""
+MAX_FORM_FIELDS = 100
+"""A form with more fields than this is refused; the protocol needs a handful."""
+TRUNCATED_HEADER = "X-Pactgraph-Truncated"
+ROW_CAP_HEADER = "X-Pactgraph-Row-Cap"
+QUERY_BASE_IRI = ID_IRI.removesuffix("id/") + "sparql"
+"""The endpoint under its persistent name: the base IRI of every query (as in the store)."""
 
 RESULTS_JSON = "application/sparql-results+json"
 RESULTS_XML = "application/sparql-results+xml"
@@ -166,9 +191,30 @@ def fail(status_code: int, message: str) -> NoReturn:
 async def read_body(request: Request) -> bytes:
     """The request body, read on the event loop (the query itself then runs in a worker thread).
 
-    The route's ``max_body_size`` stops an oversized body with 413 while it streams in.
+    A body over :data:`MAX_BODY_BYTES` is refused with a JSON 413 as soon as its
+    ``Content-Length`` says so, or once that many bytes have streamed in without one.
     """
-    return await request.body()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        too_large(int(declared))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            too_large(size, at_least=True)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(size: int, *, at_least: bool = False) -> NoReturn:
+    """Stop with a 413 that says how large a body may be."""
+    given = f"more than {MAX_BODY_BYTES:,}" if at_least else f"{size:,}"
+    fail(
+        413,
+        f"The request body is {given} bytes; the limit is {MAX_BODY_BYTES:,} bytes "
+        f"({MAX_BODY_BYTES // 1024} KiB). Send a shorter query.",
+    )
 
 
 def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:
@@ -202,8 +248,12 @@ def post_request(request: Request, body: bytes) -> ProtocolRequest:
     protocol.add(request.query_params.multi_items())
     if media_type == FORM:
         require_utf8(parameters, FORM)
+        text = decode_utf8(body, "form")
+        fields = text.count("&") + 1
+        if fields > MAX_FORM_FIELDS:
+            fail(400, f"The form has {fields} fields; the limit is {MAX_FORM_FIELDS}.")
         try:
-            pairs = parse_qsl(decode_utf8(body, "form"), keep_blank_values=True, errors="strict")
+            pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
         except UnicodeDecodeError as error:
             fail(400, f"The form is not valid UTF-8 once percent-decoded ({error.reason}).")
         protocol.add(pairs)
@@ -252,11 +302,89 @@ def answer(request: Request, protocol: ProtocolRequest, store: GraphStore) -> Re
     if problem is not None:
         fail(400, problem)
     media_type, content_type = choose_media_type(request, protocol.formats, shape.form)
+    headers = {"Content-Type": content_type, "Vary": VARY}
+    sandbox: QuerySandbox | None = getattr(request.app.state, "sandbox", None)
+    if sandbox is None:  # a SPARQL server evaluates the query, under its own limits
+        try:
+            body = store.serialize_query(query, media_type, protocol.dataset)
+        except QueryError as error:
+            fail(400, readable_error(str(error), query))
+        except StoreError as error:
+            fail(503, str(error))
+        return Response(body, headers=headers)
+    job = sandbox_job(query, shape, media_type, protocol.dataset, store)
     try:
-        body = store.serialize_query(query, media_type, protocol.dataset)
-    except QueryError as error:
-        fail(400, readable_error(str(error), query))
-    return Response(body, headers={"Content-Type": content_type, "Vary": VARY})
+        result = sandbox.run(job)
+    except EngineError as error:
+        message = str(error)
+        fail(400, readable_error(message, query) if error.kind == "syntax" else message)
+    except WorkerCrashError as error:
+        fail(400, str(error))
+    except SandboxBusyError as error:
+        raise HTTPException(503, str(error), headers={"Vary": VARY, "Retry-After": "1"}) from None
+    except SandboxError as error:
+        fail(503, str(error))
+    if result.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[ROW_CAP_HEADER] = str(sandbox.limits.max_rows)
+    return Response(result.body, headers=headers)
+
+
+def sandbox_job(
+    query: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None, store: GraphStore
+) -> Job:
+    """The query as a worker runs it, its dataset checked here so a bad IRI is a clear 400.
+
+    A protocol dataset replaces both the union default graph and the query's ``FROM``
+    (SPARQL 1.1 Protocol §2.1.4); without one, a query's own ``FROM``/``FROM NAMED`` decide;
+    otherwise the default graph is the union of all named graphs. Every IRI is a graph name.
+    """
+    default_graphs = graph_names(dataset.default_graphs if dataset else (), "default-graph-uri")
+    named_graphs = graph_names(dataset.named_graphs if dataset else (), "named-graph-uri")
+    return Job(
+        query,
+        media_type,
+        base_iri=QUERY_BASE_IRI,
+        union=not shape.has_dataset_clause,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        max_bytes=getattr(store, "max_result_bytes", Job.max_bytes),
+    )
+
+
+def graph_names(iris: Sequence[str], parameter: str) -> tuple[str, ...]:
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            fail(400, f"{parameter} {iri!r} is not an absolute IRI ({error})")
+    return tuple(iris)
+
+
+# ------------------------------------------------------------------ the app's query workers
+
+
+def configure(app: FastAPI, store: GraphStore, limits: Limits) -> None:
+    """Give ``app`` its limits and, for an embedded store, its pool of query workers."""
+    app.state.limits = limits
+    app.state.sandbox = for_store(store, limits)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the query workers with the server and end them with it.
+
+    Without a lifespan (some test servers), workers start on the first query and end with
+    the process: they exit when their pipe closes.
+    """
+    sandbox: QuerySandbox | None = getattr(app.state, "sandbox", None)
+    if sandbox is not None:
+        sandbox.warm()
+    try:
+        yield
+    finally:
+        if sandbox is not None:
+            sandbox.close()
 
 
 def offers_for(form: QueryForm) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -560,6 +688,16 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
             "query: the service description (RDF), or the query page for a browser."
         ),
         "content": {**ANSWER_CONTENT, "text/html": {"schema": {"type": "string"}}},
+        "headers": {
+            TRUNCATED_HEADER: {
+                "description": "`true` when the answer was cut at the row cap.",
+                "schema": {"type": "string", "enum": ["true"]},
+            },
+            ROW_CAP_HEADER: {
+                "description": "The row cap (solutions or triples), sent with a cut answer.",
+                "schema": {"type": "integer"},
+            },
+        },
     },
     400: _error(
         "The query is malformed, is an update or uses SERVICE, or the request has two queries "
@@ -570,10 +708,18 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "None of the media types in Accept is available for this query form.",
         "None of the media types in Accept (image/png) is available for a SELECT query; …",
     ),
+    503: _error(
+        "The query ran past the time limit and was stopped, or every query worker stayed busy "
+        "for that long (then with Retry-After).",
+        "The query did not finish within 10 s and was stopped. Narrow it …",
+    ),
 }
 POST_RESPONSES: dict[int | str, dict[str, Any]] = {
     **RESPONSES,
-    413: _error("The body is larger than 256 KiB.", "Content Too Large"),
+    413: _error(
+        "The body is larger than 256 KiB.",
+        "The request body is 400,000 bytes; the limit is 262,144 bytes (256 KiB). …",
+    ),
     415: _error(
         "The body is neither a form nor application/sparql-query, or not UTF-8.",
         f"A query is POSTed as {FORM} (query=…) or as {SPARQL_QUERY} (the query as the body); …",
@@ -664,7 +810,6 @@ def sparql_get(
     response_class=Response,
     responses=POST_RESPONSES,
     openapi_extra=POST_BODY,
-    max_body_size=MAX_BODY_BYTES,
 )
 def sparql_post(
     request: Request,

@@ -141,6 +141,8 @@ class OxigraphStore:
         self.read_only = read_only
         self._store: ox.Store | None = None
         self.description = f"oxigraph:{root}" if root else "memory:"
+        self.revision = 0
+        """Counts the changes made through this object, so copies of the graph know they are old."""
         if root is None:
             self._store = ox.Store()
 
@@ -295,15 +297,20 @@ class OxigraphStore:
             self._open().update(update)
         except SyntaxError as error:
             raise QueryError(str(error)) from error
+        finally:
+            self.revision += 1
 
     def replace_all(self, nquads: bytes) -> None:
         """Replace the whole dataset; on disk, atomically by switching generations."""
-        if self.root is None:
-            fresh = ox.Store()
-            fresh.load(nquads, format=ox.RdfFormat.N_QUADS)
-            self._store = fresh
-            return
-        self._replace_on_disk(nquads)
+        try:
+            if self.root is None:
+                fresh = ox.Store()
+                fresh.load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._store = fresh
+                return
+            self._replace_on_disk(nquads)
+        finally:
+            self.revision += 1
 
     def _replace_on_disk(self, nquads: bytes) -> None:
         assert self.root is not None
