@@ -91,6 +91,7 @@ WORDS = {
         "today": "vandaag",
         "any": "(alle)",
         "iri_hint": "bijv. organisation/vhto of een volledige IRI",
+        "truncated": "Het antwoord is afgekapt: alleen de eerste {cap} rijen worden getoond.",
     },
     "en": {
         "catalogue": "Questions to the graph",
@@ -111,6 +112,7 @@ WORDS = {
         "today": "today",
         "any": "(any)",
         "iri_hint": "e.g. organisation/vhto or a full IRI",
+        "truncated": "The answer was cut off: only the first {cap} rows are shown.",
     },
 }
 
@@ -367,6 +369,28 @@ def error_response(
     )
 
 
+TRUNCATED_HEADER = "X-Pactgraph-Truncated"
+ROW_CAP_HEADER = "X-Pactgraph-Row-Cap"
+DEFAULT_ROW_CAP = 10_000
+
+
+def row_cap(request: Request) -> int:
+    """The app's row cap (``create_app(max_rows=…)``), the same as ``/sparql``'s."""
+    limits = getattr(request.app.state, "limits", None)
+    return int(getattr(limits, "max_rows", DEFAULT_ROW_CAP))
+
+
+def capped(result: SelectResult, cap: int) -> tuple[SelectResult, bool]:
+    """At most ``cap`` rows of ``result``, and whether any were cut off.
+
+    Named queries are bounded by their own shape; the cap bounds the answer a client must
+    take and a page must render.
+    """
+    if len(result.rows) <= cap:
+        return result, False
+    return SelectResult(result.variables, result.rows[:cap]), True
+
+
 def answer(request: Request, store: GraphStore, name: str) -> Response:
     """Run the named query ``name`` for this request and answer in the format asked for."""
     format_error: ParameterError | None = None
@@ -392,7 +416,13 @@ def answer(request: Request, store: GraphStore, name: str) -> Response:
         return error_response(request, media, 400, str(error), query, extra)
     except StoreError as error:
         return error_response(request, media, 503, str(error), query)
-    return represent(request, query, result, values, media)
+    cap = row_cap(request)
+    result, truncated = capped(result, cap)
+    response = represent(request, query, result, values, media, cap if truncated else None)
+    if truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers[ROW_CAP_HEADER] = str(cap)
+    return response
 
 
 def represent(
@@ -401,8 +431,9 @@ def represent(
     result: SelectResult,
     values: Mapping[str, list[str]],
     media: str,
+    cut_at: int | None = None,
 ) -> Response:
-    """A successful result as CSV, an HTML page, or JSON."""
+    """A successful result as CSV, an HTML page, or JSON; ``cut_at`` is the cap it was cut at."""
     if media == CSV:
         return Response(
             csv_text(result),
@@ -413,7 +444,7 @@ def represent(
             },
         )
     if media == HTML:
-        return result_page(request, query, result)
+        return result_page(request, query, result, cut_at=cut_at)
     return JSONResponse(
         {
             "query": query.name,
@@ -421,6 +452,7 @@ def represent(
             "parameters": values,
             "variables": result.variables,
             "count": len(result.rows),
+            "truncated": cut_at is not None,
             "rows": json_rows(result),
         },
         headers={"Vary": VARY},
@@ -470,8 +502,13 @@ def result_page(
     result: SelectResult | None,
     message: str = "",
     status_code: int = 200,
+    *,
+    cut_at: int | None = None,
 ) -> Response:
-    """A query's page: what it answers, the parameter form, and the result table or the error."""
+    """A query's page: what it answers, the parameter form, and the result table or the error.
+
+    ``cut_at``: the result was cut at this many rows, which the page says above the table.
+    """
     language = ui_language(request)
     columns: list[str] = []
     rows: list[list[Cell]] = []
@@ -491,6 +528,7 @@ def result_page(
             "rows": rows,
             "count": len(rows),
             "has_result": result is not None,
+            "cut_at": cut_at,
             "message": message,
             "json_href": format_link(request, "json"),
             "csv_href": format_link(request, "csv"),
@@ -558,6 +596,10 @@ RESULT_SCHEMA: dict[str, Any] = {
         },
         "variables": {"type": "array", "items": {"type": "string"}},
         "count": {"type": "integer"},
+        "truncated": {
+            "type": "boolean",
+            "description": "The rows were cut at the server's row cap (see X-Pactgraph-Row-Cap).",
+        },
         "rows": {"type": "array", "items": {"type": "object"}},
     },
 }
@@ -573,12 +615,26 @@ def route_responses() -> dict[int | str, dict[str, Any]]:
                 CSV: {"schema": {"type": "string"}},
                 HTML: {"schema": {"type": "string"}},
             },
+            "headers": {
+                TRUNCATED_HEADER: {
+                    "description": "`true` when the rows were cut at the row cap.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
+                ROW_CAP_HEADER: {
+                    "description": "The row cap, sent with a cut result.",
+                    "schema": {"type": "integer"},
+                },
+            },
         },
         400: {
             "description": "A parameter is missing, unknown or not of its type.",
             "content": {JSON: {"schema": ERROR_SCHEMA}},
         },
         406: {"description": "None of JSON, CSV or HTML is acceptable."},
+        503: {
+            "description": "The store could not be read (a SPARQL server that did not answer).",
+            "content": {JSON: {"schema": ERROR_SCHEMA}},
+        },
     }
 
 

@@ -15,6 +15,7 @@
   var statusLine = document.getElementById("sparql-status");
   var downloads = document.getElementById("sparql-downloads");
   var table = document.getElementById("sparql-results");
+  var truncatedNote = document.getElementById("sparql-truncated");
   var words = JSON.parse(form.getAttribute("data-words") || "{}");
   var baseIri = form.getAttribute("data-base-iri") || "";
   var localPrefixes = (form.getAttribute("data-local-prefixes") || "").split(" ").filter(Boolean);
@@ -141,7 +142,17 @@
     errorBox.hidden = false;
   }
 
+  // The server cuts long answers at its row cap and says so in a header; say it on the page.
+  function showTruncation(response) {
+    var cap = response.headers.get("X-Pactgraph-Row-Cap") || "";
+    if (response.headers.get("X-Pactgraph-Truncated") === "true") {
+      truncatedNote.textContent = (words.truncated || "").replace("{cap}", cap);
+      truncatedNote.hidden = false;
+    }
+  }
+
   function reset() {
+    truncatedNote.hidden = true;
     errorBox.hidden = true;
     downloads.hidden = true;
     table.hidden = true;
@@ -197,6 +208,7 @@
             return;
           }
           render(contentType, payload, started);
+          showTruncation(response);
         });
       })
       .catch(function (error) {
