@@ -181,6 +181,7 @@ servers_stop() {
     if kill "$pid" 2>/dev/null; then
       for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -9 "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true # reap it when this shell started it
     fi
   done
   rm -rf "$PACTGRAPH_SERVERS_DIR"

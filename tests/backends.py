@@ -184,7 +184,6 @@ VIRTUOSO_DIVERGENCES: dict[str, str] = {
     "amounts": _COALESCE,
     "funds": _COALESCE,
     "goal-editions": _COALESCE,
-    "organisation-commitments": _COALESCE,
     "overdue-commitments": (
         "?as_of - ?due_end (date minus date) is an XPath operator SPARQL 1.1 does not define; "
         "Virtuoso answers a number, Oxigraph a duration, so days_overdue differs"
