@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench import datasets, report
 from bench.generator import parse_size
+from bench.measure import Table
 from bench.scenarios import SCENARIOS, Context
 
 DEFAULT_SCENARIOS = ",".join(SCENARIOS)
@@ -74,7 +75,24 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"preparing {commitments:,} commitments in {args.cache} …")
     data = datasets.synthetic(commitments, args.cache, args.seed)
     _say(f"  {data.quads:,} quads, prepared in {time.monotonic() - started:.0f} s")
-    tables = []
+    tables: list[Table] = []
+    counts = dict(data.pact.counts) if data.pact else {}
+    counts.pop("invalid", None)
+    settings = {
+        "repeats": args.repeats,
+        "budget_s": args.budget,
+        "clients": args.clients,
+        "http_s": args.http_seconds,
+        "seed": args.seed,
+    }
+    summary = {**counts, "quads": data.quads}
+
+    def write(done: list[Table]) -> Path:
+        md, _ = report.write(
+            done, args.out, size=args.size, settings=settings, data=summary, start=start
+        )
+        return md
+
     with tempfile.TemporaryDirectory(dir=args.cache) as scratch:
         context = Context(
             commitments=commitments,
@@ -92,24 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             _say(f"scenario {name} …")
             began = time.monotonic()
-            table = SCENARIOS[name](context)
+            try:
+                table = SCENARIOS[name](context)
+            except Exception as error:  # one failing scenario must not lose the others
+                table = Table(name, f"{name}: failed")
+                table.notes.append(f"The scenario failed: {type(error).__name__}: {error}")
+                _say(f"  failed: {error!r}")
             table.seconds = time.monotonic() - began
             tables.append(table)
             _say(f"  done in {table.seconds:.0f} s")
-    counts = dict(data.pact.counts) if data.pact else {}
-    counts.pop("invalid", None)
-    settings = {
-        "repeats": args.repeats,
-        "budget_s": args.budget,
-        "clients": args.clients,
-        "http_s": args.http_seconds,
-        "seed": args.seed,
-    }
-    summary = {**counts, "quads": data.quads}
-    md, js = report.write(
-        tables, args.out, size=args.size, settings=settings, data=summary, start=start
-    )
-    _say(f"wrote {md} and {js} in {time.monotonic() - started:.0f} s")
+            write(tables)  # after every scenario, so a stopped run keeps what it measured
+    md = write(tables)
+    _say(f"wrote {md} in {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -35,7 +35,7 @@ class Context:
     query_budget: float = 2.0
     network_budgets: tuple[int, ...] = (100, 1000, 10000)
     slow_peers: bool = True
-    peer_timeout: float = 180.0
+    peer_timeout: float = 90.0
     """Seconds a peer's process may take for one named query (its data load included)."""
     """Run peers that take minutes per query at large sizes (rdflib's SPARQL engine)."""
     _bundled: BenchData | None = field(default=None, repr=False)
@@ -378,9 +378,11 @@ def http(ctx: Context) -> Table:  # noqa: PLR0912 - three servers, each request 
                         )
                     )
                 for kind, request in kinds:
-                    results[server.name, f"{question.role} {kind}"] = _hammer(
-                        ctx, server, question.role, kind, request
-                    )
+                    row = _hammer(ctx, server, question.role, kind, request)
+                    results[server.name, f"{question.role} {kind}"] = row
+                    if row.extra.get("stuck"):  # still busy with an abandoned request
+                        server.stop()
+                        server.start(ready_within=600)
         finally:
             server.stop()
         for key, row in results.items():
@@ -434,7 +436,11 @@ def _hammer(
     ctx: Context, server: servers.Server, role: str, kind: str, request: servers.Request
 ) -> Row:
     name = f"{server.name} {role} {kind}"
-    status, body = servers.fetch(server.port, request, timeout=120)
+    try:
+        status, body = servers.fetch(server.port, request, timeout=ctx.peer_timeout)
+    except (OSError, TimeoutError):
+        note = f"no answer to a single request within {ctx.peer_timeout:.0f} s"
+        return Row(name, "req/s", None, note=note, extra={"stuck": True})
     if status != 200:
         text = body[:200].decode(errors="replace")
         return Row(name, "req/s", None, note=f"answers {status}: {text}")
@@ -453,6 +459,7 @@ def _hammer(
     )
     if load.errors:
         row.note += f"; {load.errors} errors ({summary['first_error'] or summary['statuses']})"
+        row.extra["stuck"] = "timed out" in summary["first_error"]
     return row
 
 

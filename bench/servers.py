@@ -79,7 +79,8 @@ class Server:
         """Note the peak memory, then stop the process (and only it)."""
         if self.process is None:
             return
-        self.peak_mb = process_peak_mb(self.process.pid)
+        peak = process_peak_mb(self.process.pid)
+        self.peak_mb = max(peak, self.peak_mb or 0.0) if peak is not None else self.peak_mb
         self.process.terminate()
         try:
             self.process.wait(timeout=15)
