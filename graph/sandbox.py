@@ -209,9 +209,10 @@ class EngineError(SandboxError):
 class _Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, process: subprocess.Popen[bytes], revision: int) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], revision: int, epoch: int) -> None:
         self.process = process
         self.revision = revision
+        self.epoch = epoch
 
     @property
     def stdin(self) -> IO[bytes]:
@@ -266,7 +267,8 @@ class QuerySandbox:
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._alive = 0
-        self._closed = False
+        self._epoch = 0
+        """Bumped by :meth:`close`; a worker of an earlier epoch is ended, not reused."""
         self._workers: set[_Worker] = set()
         self.started = 0
         """Workers started so far (a replaced worker counts again), for tests and reports."""
@@ -297,6 +299,8 @@ class QuerySandbox:
             body = _read_frame(worker.stdout, deadline) if header.get("status") == "ok" else b""
         except TimeoutError:
             self._discard(worker)
+            if self._ended(worker):
+                raise self._shutting_down() from None
             msg = (
                 f"The query did not finish within {self.limits.timeout:g} s and was stopped. "
                 "Narrow it (a more specific pattern, LIMIT, fewer OPTIONALs) and try again."
@@ -305,6 +309,8 @@ class QuerySandbox:
         except (EOFError, OSError, ValueError):
             cause = worker.died_of()
             self._discard(worker)
+            if self._ended(worker):
+                raise self._shutting_down() from None
             msg = (
                 f"The query engine stopped on this query ({cause}): it needs more memory or "
                 "deeper recursion than a query may use here. Simplify the query."
@@ -321,13 +327,29 @@ class QuerySandbox:
             self._refill()
 
     def close(self) -> None:
-        """End every worker (the server is stopping)."""
+        """End every worker (the server is stopping); a later query starts new ones.
+
+        Not final, because an app may be started and stopped more than once (test clients);
+        a server process that exits takes its workers with it anyway (their pipes close).
+        """
         with self._lock:
-            self._closed = True
+            self._epoch += 1
             workers = list(self._workers)
             self._workers.clear()
+            self._alive = 0
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._idle.get_nowait()
         for worker in workers:
             worker.kill()
+
+    def _ended(self, worker: _Worker) -> bool:
+        with self._lock:
+            return worker.epoch != self._epoch
+
+    @staticmethod
+    def _shutting_down() -> SandboxUnavailableError:
+        return SandboxUnavailableError("The query service is restarting; try again.")
 
     @property
     def idle_workers(self) -> int:
@@ -341,24 +363,26 @@ class QuerySandbox:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 worker = self._start_or_wait(deadline)
-            if worker.process.poll() is None and worker.revision == self._revision_of():
+            if (
+                worker.process.poll() is None
+                and worker.revision == self._revision_of()
+                and not self._ended(worker)
+            ):
                 return worker
-            self._discard(worker, refill=False)  # stale copy of the graph, or dead
+            self._discard(worker, refill=False)  # stale copy of the graph, dead, or ended
 
     def _start_or_wait(self, deadline: float) -> _Worker:
         with self._lock:
-            if self._closed:
-                msg = "The query service is shutting down."
-                raise SandboxUnavailableError(msg)
             start = self._alive < self.limits.workers
             if start:
                 self._alive += 1
+            epoch = self._epoch
         if start:
             try:
-                return self._spawn()
+                return self._spawn(epoch)
             except BaseException:
                 with self._lock:
-                    self._alive -= 1
+                    self._alive -= epoch == self._epoch
                 raise
         try:
             return self._idle.get(timeout=max(deadline - time.monotonic(), 0.001))
@@ -370,9 +394,7 @@ class QuerySandbox:
             raise SandboxBusyError(msg) from None
 
     def _release(self, worker: _Worker) -> None:
-        with self._lock:
-            closed = self._closed
-        if closed:
+        if self._ended(worker):
             worker.kill()
         else:
             self._idle.put(worker)
@@ -380,6 +402,8 @@ class QuerySandbox:
     def _discard(self, worker: _Worker, *, refill: bool = True) -> None:
         worker.kill()
         with self._lock:
+            if worker.epoch != self._epoch:
+                return  # close() has already let it go
             self._workers.discard(worker)
             self._alive -= 1
         if refill:
@@ -388,16 +412,17 @@ class QuerySandbox:
     def _refill(self) -> None:
         """Start a worker in the background, if the pool is short of one."""
         with self._lock:
-            if self._closed or self._alive >= self.limits.workers:
+            if self._alive >= self.limits.workers:
                 return
             self._alive += 1
+            epoch = self._epoch
 
         def start() -> None:
             try:
-                worker = self._spawn()
+                worker = self._spawn(epoch)
             except SandboxError:
                 with self._lock:
-                    self._alive -= 1
+                    self._alive -= epoch == self._epoch
                 return
             self._release(worker)
 
@@ -413,7 +438,8 @@ class QuerySandbox:
                 self._snapshot = snapshot
         return snapshot
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, epoch: int) -> _Worker:
+        """A started worker holding the graph, counted in ``epoch`` (reserved by the caller)."""
         snapshot = self._current_snapshot()
         command = [sys.executable, "-m", "pactgraph.graph.sandbox", str(self.limits.memory_mb)]
         try:
@@ -423,8 +449,8 @@ class QuerySandbox:
         except OSError as error:
             msg = f"A query worker could not be started: {error}"
             raise SandboxUnavailableError(msg) from error
-        worker = _Worker(process, snapshot.revision)
         with self._lock:
+            worker = _Worker(process, snapshot.revision, epoch)
             self._workers.add(worker)
         setup = {"path": snapshot.path, "prefixes": dict(snapshot.prefixes)}
         try:

@@ -484,6 +484,17 @@ def test_a_runaway_query_ends_at_the_time_limit_and_frees_its_worker(
     assert sandbox.idle_workers == 1
 
 
+def test_workers_end_with_the_app_and_start_again_with_it(built_store: OxigraphStore) -> None:
+    app = create_app(built_store, query_workers=1)
+    sandbox: QuerySandbox = app.state.sandbox
+    with TestClient(app) as client:
+        still_answers(client)
+        assert sandbox.idle_workers == 1
+    assert sandbox.idle_workers == 0  # ended with the app
+    with TestClient(app) as client:
+        still_answers(client)
+
+
 def test_the_time_limit_comes_from_the_environment(
     built_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
