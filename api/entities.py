@@ -67,6 +67,15 @@ SUFFIXES = {".ttl": TURTLE, ".jsonld": JSON_LD, ".json": JSON, ".nt": N_TRIPLES}
 DOWNLOADS = {".ttl": "Turtle", ".jsonld": "JSON-LD", ".nt": "N-Triples"}
 VARY = "Accept, Accept-Language, Cookie"
 
+ANY_CONTENT: dict[str, Any] = {"schema": {"type": "string"}}
+RDF_OR_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An HTML page for browsers, else RDF (Turtle, JSON-LD, N-Triples)",
+        "content": dict.fromkeys((HTML, *RDF_OFFERS), ANY_CONTENT),
+    }
+}
+"""The documented answers of a route that serves a page or RDF, by ``Accept``."""
+
 MAX_PATH_LENGTH = 1000
 MAX_INCOMING = 500
 MAX_GRAPH_TRIPLES = 200_000
@@ -902,7 +911,11 @@ def entity_response(
     "/id/document/{document_id}/text",
     summary="The full text of a letter, exactly as shipped (plain text, UTF-8)",
     response_class=PlainTextResponse,
-    responses={404: {"description": "No such document, or no text of it in the graph"}},
+    responses={
+        200: {"description": "The letter's text", "content": {"text/plain": ANY_CONTENT}},
+        400: {"description": "Not a document id"},
+        404: {"description": "No such document, or no text of it in the graph"},
+    },
 )
 def document_text(
     request: Request, document_id: str, store: Annotated[GraphStore, Depends(get_store)]
@@ -921,6 +934,7 @@ def document_text(
     "/id/{path:path}",
     summary="Any entity of the graph: HTML, Turtle, JSON-LD or N-Triples",
     responses={
+        **RDF_OR_PAGE,
         400: {"description": "The path is not a well-formed IRI path"},
         404: {"description": "Nothing in the graph has this IRI"},
         406: {"description": "None of the accepted media types is offered"},
@@ -1058,7 +1072,10 @@ def ontology_response(
 @router.get(
     "/def",
     summary="The pactgraph ontology: every term with its labels and comments (nl/en)",
-    responses={406: {"description": "None of the accepted media types is offered"}},
+    responses={
+        **RDF_OR_PAGE,
+        406: {"description": "None of the accepted media types is offered"},
+    },
 )
 def ontology(
     request: Request,
@@ -1071,7 +1088,7 @@ def ontology(
 @router.get(
     "/def.{extension}",
     summary="The pactgraph ontology as Turtle (.ttl), JSON-LD (.jsonld, .json) or N-Triples (.nt)",
-    responses={404: {"description": "No such format"}},
+    responses={**RDF_OR_PAGE, 404: {"description": "No such format"}},
 )
 def ontology_file(
     request: Request,
@@ -1152,6 +1169,7 @@ def graph_response(request: Request, store: GraphStore, labels: LabelIndex, path
     "/graph/{path:path}",
     summary="A named graph: what it holds and its size (HTML), or its triples (RDF)",
     responses={
+        **RDF_OR_PAGE,
         400: {"description": "The path is not a well-formed IRI path"},
         404: {"description": "No such named graph"},
     },

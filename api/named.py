@@ -627,8 +627,9 @@ def route_responses() -> dict[int | str, dict[str, Any]]:
             },
         },
         400: {
-            "description": "A parameter is missing, unknown or not of its type.",
-            "content": {JSON: {"schema": ERROR_SCHEMA}},
+            "description": "A parameter is missing, unknown or not of its type (a page that "
+            "says which, when HTML was asked for).",
+            "content": {JSON: {"schema": ERROR_SCHEMA}, HTML: {"schema": {"type": "string"}}},
         },
         406: {"description": "None of JSON, CSV or HTML is acceptable."},
         503: {

@@ -737,7 +737,7 @@ POST_BODY = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "query": {"type": "string"},
+                        "query": {"type": "string", "minLength": 1},
                         "default-graph-uri": {"type": "array", "items": {"type": "string"}},
                         "named-graph-uri": {"type": "array", "items": {"type": "string"}},
                         "format": {"type": "string", "description": FORMAT_HELP},
