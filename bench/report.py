@@ -80,7 +80,7 @@ def uncommitted() -> list[str]:
     """Tracked files changed but not committed when the run started (they were measured too)."""
     try:
         out = subprocess.run(
-            ["git", "status", "--short", "--untracked-files=no"],  # noqa: S607 - git from PATH
+            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607 - git from PATH
             capture_output=True,
             text=True,
             check=True,
