@@ -706,9 +706,22 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _follow_parent(parent: int, interval: float = 1.0) -> None:
+    """End this worker as soon as the server that started it is gone.
+
+    Its pipe usually says so (EOF), but a process the server forked may still hold the pipe's
+    other end; the parent's pid is the sure sign. Runs in a thread: the engine releases the
+    GIL while it evaluates, so this also ends a worker in the middle of a query.
+    """
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)
+
+
 def serve(arguments: Iterable[str], stdin: IO[bytes], stdout: IO[bytes]) -> int:
     """The worker's loop: open the graph, then answer one request per frame until EOF."""
     memory_mb = int(next(iter(arguments), "0"))
+    threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()
     with contextlib.suppress(OSError):
         os.nice(10)  # the server's own pages come first
     try:

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -493,6 +497,50 @@ def test_workers_end_with_the_app_and_start_again_with_it(built_store: OxigraphS
     assert sandbox.idle_workers == 0  # ended with the app
     with TestClient(app) as client:
         still_answers(client)
+
+
+ORPHANING_SERVER = """
+import os, sys, time
+from pactgraph.graph.sandbox import Job, Limits, QuerySandbox, Snapshot
+sandbox = QuerySandbox(lambda: Snapshot(nquads=b""), lambda: 0, Limits(workers=1))
+sandbox.run(Job("ASK {}", "application/sparql-results+json"))
+worker = next(iter(sandbox._workers)).process.pid
+child = os.fork()
+if child == 0:  # a forked child holds the worker's pipe open for a while
+    os.close(1)
+    os.close(2)
+    time.sleep(60)
+    os._exit(0)
+print(worker, child, flush=True)
+os._exit(0)  # the server dies without closing anything
+"""
+
+
+def test_a_worker_ends_when_its_server_dies_even_if_its_pipe_stays_open() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", ORPHANING_SERVER],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    worker, holder = (int(pid) for pid in result.stdout.split())
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and alive(worker):
+            time.sleep(0.1)
+        assert not alive(worker)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(holder, signal.SIGKILL)
+
+
+def alive(pid: int) -> bool:
+    """The process runs (a zombie waiting to be reaped has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 def test_the_time_limit_comes_from_the_environment(
