@@ -99,7 +99,7 @@ def _query(data: BenchData, role: str) -> Callable[[], object]:
 
 def _clean(text: str) -> str:
     """The report without this machine's paths (the program line, install prefixes)."""
-    lines = [line for line in text.splitlines() if not line.startswith("Program:")]
+    lines = [line for line in text.splitlines() if not line.startswith(("Program:", "Profile at"))]
     return "\n".join(line.replace(sys.prefix + "/", "") for line in lines) + "\n"
 
 
@@ -129,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         profiler.start()
         run()
         profiler.stop()
-        text = profiler.output_text(unicode=True, color=False, show_all=False)
+        tree = profiler.output_text(unicode=True, color=False, show_all=False)
+        flat = profiler.output_text(unicode=True, color=False, flat=True, flat_time="total")
+        top = "\n".join(flat.splitlines()[:45])
+        text = f"{tree}\n\nFunctions by total time (library frames included):\n{top}\n"
         path = args.out / f"profile-{what}-{args.size}.txt"
         path.write_text(_clean(text), encoding="utf-8")
         sys.stderr.write(f"wrote {path}\n")

@@ -126,6 +126,7 @@ class Load:
         ms = [1000 * t for t in self.latencies] or [0.0]
         return {
             "requests_per_s": self.per_second,
+            "seconds": self.seconds,
             "ok": self.ok,
             "errors": self.errors,
             "p50_ms": percentile(ms, 0.5),
