@@ -278,7 +278,11 @@ async def run_phase(
     base: str, name: str, calls: Sequence[Call], clients: int, seconds: float, runaway: bool
 ) -> Phase:
     phase = Phase(name, seconds)
-    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1)
+    # idle connections are dropped well before uvicorn's 5 s keep-alive ends them: reusing one
+    # the server is closing at that moment is a client race (ReadError), not a server error
+    limits = httpx.Limits(
+        max_connections=clients + 1, max_keepalive_connections=clients + 1, keepalive_expiry=2.0
+    )
     timeout = httpx.Timeout(60.0)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as http:
         # one warm-up round, not counted
