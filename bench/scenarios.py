@@ -449,7 +449,9 @@ def _hammer(
         status, body = servers.fetch(server.port, request, timeout=ctx.peer_timeout)
     except (OSError, TimeoutError):
         note = f"no answer to a single request within {ctx.peer_timeout:.0f} s"
-        return Row(name, "req/s", None, note=note, extra={"stuck": True})
+        return Row(
+            name, "req/s", None, note=note, extra={"stuck": True, "seconds": ctx.peer_timeout}
+        )
     if status != 200:
         text = body[:200].decode(errors="replace")
         return Row(name, "req/s", None, note=f"answers {status}: {text}")
