@@ -1,8 +1,8 @@
 """``python -m bench --size 1k --scenarios build,shacl,queries,http,network --out bench/results/``
 
 Generates (or reuses) the synthetic pact of that size, runs the chosen scenarios and writes
-``bench-<size>.md`` and ``bench-<size>.json`` into ``--out``. ``--size 100`` runs in under a
-minute; 10k takes a quarter of an hour (whole-graph SHACL dominates).
+``bench-<size>.md`` and ``bench-<size>.json`` into ``--out``. ``--size 100 --quick`` runs in
+about a minute; 10k takes over half an hour (whole-graph SHACL and the slow peers dominate).
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--query-budget", type=float, default=2.0, help="seconds per query")
     parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one repetition, 1 s per HTTP request kind, peers stopped after 10 s: a smoke run",
+    )
+    parser.add_argument(
         "--skip-slow-peers",
         action="store_true",
         help="above 10k commitments, do not run rdflib's SPARQL engine on the named queries",
@@ -59,6 +64,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.quick:
+        args.repeats, args.http_seconds, args.query_budget = 1, 1.0, 0.5
     try:
         commitments = parse_size(args.size)
     except ValueError as error:
@@ -84,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         "clients": args.clients,
         "http_s": args.http_seconds,
         "seed": args.seed,
+        "quick": args.quick,
     }
     summary = {**counts, "quads": data.quads}
 
@@ -106,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             clients=args.clients,
             query_budget=args.query_budget,
             slow_peers=not args.skip_slow_peers,
+            peer_timeout=10.0 if args.quick else 90.0,
         )
         for name in chosen:
             _say(f"scenario {name} …")

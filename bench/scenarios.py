@@ -456,7 +456,11 @@ def _hammer(
         text = body[:200].decode(errors="replace")
         return Row(name, "req/s", None, note=f"answers {status}: {text}")
     load = servers.hammer(
-        server.port, request, clients=ctx.clients, seconds=ctx.http_seconds, timeout=30
+        server.port,
+        request,
+        clients=ctx.clients,
+        seconds=ctx.http_seconds,
+        timeout=min(30.0, ctx.peer_timeout),
     )
     summary = load.summary()
     rows = servers.count_rows(body)
