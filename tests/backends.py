@@ -103,12 +103,16 @@ NUMERIC = re.compile(
 )
 
 
+JOINED = "; "
+"""The separator of the named queries' ``GROUP_CONCAT`` columns."""
+
+
 def comparable(term: Node | None) -> object:
     """A term as a value to compare across engines.
 
     Engines may write a number differently (Virtuoso answers "2.5" for "2.50"^^xsd:decimal,
-    and gives integers a derived type such as xsd:nonNegativeInteger) and label blank nodes as
-    they like; everything else must be identical.
+    and gives integers a derived type such as xsd:nonNegativeInteger), label blank nodes as
+    they like and join a ``GROUP_CONCAT`` in any order; everything else must be identical.
     """
     if term is None:
         return None
@@ -119,6 +123,9 @@ def comparable(term: Node | None) -> object:
             return ("number", Decimal(str(term)))
         except InvalidOperation:
             return ("number?", str(term))
+    if isinstance(term, Literal) and not term.datatype and not term.language and JOINED in term:
+        # a GROUP_CONCAT column: SPARQL leaves the order of the joined values to the engine
+        return ("joined", tuple(sorted(str(term).split(JOINED))))
     return term
 
 
@@ -168,36 +175,3 @@ def comparable_quads(nquads: bytes) -> Counter[tuple[object, ...]]:
         (q.subject, q.predicate, comparable(from_oxigraph(q.object)), q.graph_name)
         for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
     )
-
-
-# ------------------------------------------------------------------ known engine differences
-
-_COALESCE = (
-    "Virtuoso drops the row for COALESCE(<comparison with an unbound parameter>, …) where "
-    "SPARQL (and Oxigraph) take the fallback; portable: FILTER(?x >= COALESCE(?from, ?x))"
-)
-_GROUP_CONCAT = (
-    'GROUP_CONCAT over no values: Virtuoso answers "", Oxigraph leaves the variable unbound; '
-    'portable: COALESCE(GROUP_CONCAT(…), "")'
-)
-VIRTUOSO_DIVERGENCES: dict[str, str] = {
-    "amounts": _COALESCE,
-    "funds": _COALESCE,
-    "goal-editions": _COALESCE,
-    "overdue-commitments": (
-        "?as_of - ?due_end (date minus date) is an XPath operator SPARQL 1.1 does not define; "
-        "Virtuoso answers a number, Oxigraph a duration, so days_overdue differs"
-    ),
-    "commitments": _GROUP_CONCAT,
-    "programmes": _GROUP_CONCAT,
-    "signatories": _GROUP_CONCAT,
-    "document-timeline": (
-        "Virtuoso's cost estimator refuses five joined GROUP BY sub-SELECTs (estimate above "
-        "MaxQueryCostEstimationTime)"
-    ),
-}
-
-
-def known_divergence(backend: str, query: str) -> str | None:
-    """Why ``query`` answers differently on ``backend`` today, if it is known to."""
-    return VIRTUOSO_DIVERGENCES.get(query) if backend == "virtuoso" else None

@@ -25,7 +25,6 @@ from backends import (
     Server,
     comparable,
     comparable_quads,
-    known_divergence,
     parameter_cases,
     row_key,
 )
@@ -674,11 +673,7 @@ def test_every_named_query_gives_the_same_rows(
     name: str,
     backend_store: GraphStore,
     built_store: OxigraphStore,
-    request: pytest.FixtureRequest,
 ) -> None:
-    divergence = known_divergence(request.node.callspec.params["backend_store"], name)
-    if divergence:  # strict: once the query is portable, this marker must go
-        request.applymarker(pytest.mark.xfail(strict=True, reason=divergence))
     query = catalogue()[name]
     answered = 0
     for params in parameter_cases(query):
