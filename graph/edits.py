@@ -41,11 +41,10 @@ import pyoxigraph as ox
 from pactgraph.data import bundled_dataset
 from pactgraph.graph.build import ONTOLOGY_GRAPH, read_letters
 from pactgraph.graph.querytext import (
-    MAX_NESTING,
-    MAX_OPERATORS,
-    MAX_PATH_STEPS,
     MAX_QUERY_CHARACTERS,
     inspect_query,
+    limit_refusal,
+    tokens,
 )
 from pactgraph.graph.store import GraphStore, from_oxigraph
 from pactgraph.loaders.rdf import records_to_rdf
@@ -207,21 +206,11 @@ def check_update_text(update: str) -> None:
         msg = "The update is empty; send a SPARQL Update as update=… or as the request body."
         raise EditError(msg)
     shape = inspect_query(update)
-    if shape.characters > MAX_QUERY_CHARACTERS:
-        msg = (
-            f"The update is {shape.characters:,} characters long; "
-            f"the limit is {MAX_QUERY_CHARACTERS:,}. Upload larger data to /edits/records."
-        )
-        raise EditError(msg)
-    if shape.nesting > MAX_NESTING:
-        msg = f"The update nests brackets {shape.nesting} deep; the limit is {MAX_NESTING}."
-        raise EditError(msg)
-    if shape.operators > MAX_OPERATORS or shape.path_steps > MAX_PATH_STEPS:
-        msg = (
-            f"The update chains {shape.operators} operators ({shape.path_steps} in paths); "
-            f"the limits are {MAX_OPERATORS} and {MAX_PATH_STEPS}."
-        )
-        raise EditError(msg)
+    refused = limit_refusal(shape, "update")  # the query endpoint's limits, clauses included
+    if refused:
+        if shape.characters > MAX_QUERY_CHARACTERS:
+            refused += " Upload larger data to /edits/records."
+        raise EditError(refused)
     keywords = _keywords(update)
     if "LOAD" in keywords:
         msg = (
@@ -246,11 +235,9 @@ def _keywords(text: str) -> set[str]:
     ``\\u`` escapes are decoded first: SPARQL 1.1 allows them anywhere, so a parser that
     honoured them would read ``\\u004COAD`` as ``LOAD``.
     """
-    from pactgraph.graph.querytext import _tokens  # noqa: PLC0415 - the one SPARQL tokeniser
-
     return {
         _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token).upper()
-        for kind, token in _tokens(text)
+        for kind, token in tokens(text)
         if kind == "name" and ":" not in token
     }
 

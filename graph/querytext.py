@@ -100,7 +100,7 @@ def inspect_query(text: str) -> QueryShape:
         return QueryShape("UNKNOWN", "", False, False, len(text), 0, 0, 0)
     keywords: list[str] = []
     depth = nesting = operators = path_steps = clauses = 0
-    for kind, token in _tokens(text):
+    for kind, token in tokens(text):
         if kind == "name" and ":" not in token:
             keywords.append(token.upper())
             clauses += keywords[-1] in CLAUSE_KEYWORDS
@@ -128,7 +128,7 @@ def inspect_query(text: str) -> QueryShape:
     )
 
 
-def _tokens(text: str) -> Iterator[tuple[str, str]]:
+def tokens(text: str) -> Iterator[tuple[str, str]]:
     """``(kind, token)`` pairs, in linear time.
 
     Long strings (``\'\'\'…\'\'\'``) are matched separately: once one fails to close, no later one

@@ -364,8 +364,17 @@ def test_an_edit_that_violates_the_shapes_is_refused_with_the_report(
         ("INSERT DATA { GRAPH <x> { <a> <b> ", 400, "not valid SPARQL"),
         (f"SELECT * WHERE {{ <{VHTO}> ?p ?o }}", 400, "not a SPARQL Update"),
         ("INSERT DATA " + "{" * 100 + "}" * 100, 400, "nests brackets"),
+        ("DELETE WHERE { ?s ?p ?o " + "OPTIONAL { ?s ?p ?o } " * 600 + "}", 400, "clauses"),
     ],
-    ids=["forged change log", "ontology", "default graph", "syntax", "a query", "deep nesting"],
+    ids=[
+        "forged change log",
+        "ontology",
+        "default graph",
+        "syntax",
+        "a query",
+        "deep nesting",
+        "too many clauses",
+    ],
 )
 def test_edits_that_may_not_be_made_are_refused_unchanged(
     editor: TestClient, store: OxigraphStore, update: str, status: int, why: str
