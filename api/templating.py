@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from pactgraph.api.deps import LANGUAGE_COOKIE, ui_language
 
 environment = Environment(
@@ -15,6 +17,21 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str) -> Markup:
+    """Text with its Markdown code spans as ``<code>`` elements, everything else escaped.
+
+    Query descriptions are written in the ``.rq`` headers with code spans; a page should show
+    them as code, not as backticks.
+    """
+    escaped = str(escape(text))
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))  # noqa: S704 - escaped above
+
+
+environment.filters["inline_code"] = inline_code
 
 # Words of the interface itself; data labels come from the graph in the chosen language.
 INTERFACE = {

@@ -330,6 +330,14 @@ def test_catalogue_html_for_browsers_links_every_query(browser: TestClient) -> N
     assert "Achterstallige toezeggingen" not in english.text
 
 
+def test_code_in_a_query_description_is_shown_as_code(browser: TestClient) -> None:
+    """The headers write vocabulary terms as Markdown code spans; a page shows them as code."""
+    page = browser.get("/queries/goal-editions", headers={"accept": "text/html"}).text
+    description = page.split('class="muted query-description">', 1)[1].split("</p>", 1)[0]
+    assert "<code>dcterms:isReplacedBy</code>" in description
+    assert "`" not in description
+
+
 # ------------------------------------------------------------------ OpenAPI
 
 
