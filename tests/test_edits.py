@@ -312,6 +312,33 @@ def refused(
     return body
 
 
+def test_an_oversized_update_is_a_json_413_and_changes_nothing(
+    editor: TestClient, store: OxigraphStore
+) -> None:
+    body = refused(editor, store, ADD_ALT_LABEL + "#" * 300_000, 413)
+    assert "limit is 262,144 bytes" in str(body["detail"])
+    assert "/edits/records" in str(body["detail"])
+
+
+def test_an_oversized_upload_without_a_length_is_stopped_while_it_streams(
+    editor: TestClient, store: OxigraphStore
+) -> None:
+    before = store.dump()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is found while reading
+        for _ in range(100):
+            yield b"#" * 65_536
+
+    response = editor.post(
+        "/edits/records",
+        content=chunks(),
+        headers={"Content-Type": "text/turtle", **AS_SECRETARIAT},
+    )
+    assert response.status_code == 413
+    assert "more than 4,194,304 bytes" in response.json()["detail"]
+    assert store.dump() == before
+
+
 def test_a_multi_operation_update_whose_second_part_fails_applies_nothing(
     editor: TestClient, store: OxigraphStore
 ) -> None:
