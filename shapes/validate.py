@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
+from typing import Any
 
 from pactgraph.ontology.namespace import bind_prefixes
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, SH, SKOS, Graph, Literal, Node, URIRef
 from rdflib.namespace import FOAF
 from rdflib.paths import Path
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 SHAPES_FILE = "pactgraph-shapes.ttl"
 
@@ -58,15 +61,41 @@ def validate(data: Graph, language: str = "en") -> list[Violation]:
 
 def check_graph(data: Graph, shapes: Graph | None = None) -> tuple[bool, Graph]:
     """pySHACL's verdict on ``data`` against the packaged shapes (or ``shapes``, a graph of
-    them parsed once by a caller that validates often), and its results graph."""
+    them parsed once by a caller that validates often), and its results graph.
+
+    pySHACL validates in place (no SHACL-AF feature is used, so it need not clone the data),
+    through a view of ``data`` that parses each SPARQL constraint once instead of once per
+    focus node.
+    """
+    view = data
+    if type(data) is Graph:  # a dataset keeps its own query semantics
+        view = _ParsedOnce(data.store, data.identifier, data.namespace_manager)
     conforms, results, _ = shacl_validate(
-        data,
+        view,
         shacl_graph=shapes if shapes is not None else shapes_graph(),
         inference="none",
-        advanced=True,
         allow_warnings=False,
     )
     return bool(conforms), results
+
+
+class _ParsedOnce(Graph):
+    """A graph over the same store whose ``query`` parses a SPARQL text only the first time.
+
+    pySHACL runs a ``sh:sparql`` constraint once per focus node with the same text and a new
+    ``$this`` binding; rdflib would parse and translate the text each time (most of a
+    validation's time). The text, not the bindings, is what is cached.
+    """
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - rdflib's
+        if isinstance(query_object, str) and not kwargs.get("initNs"):
+            query_object = _prepared(query_object, kwargs.get("base"))
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _prepared(text: str, base: str | None) -> Query:
+    return prepareQuery(text, base=base)
 
 
 def explain(
