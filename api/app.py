@@ -13,9 +13,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pactgraph.api import edits, entities, named, network, pages, sparql
+from pactgraph.api.cache import ResponseCache
 from pactgraph.api.edits import EditTokens
 from pactgraph.graph.sandbox import Limits
-from pactgraph.graph.store import GraphStore
+from pactgraph.graph.store import GraphStore, OxigraphStore
 
 TITLE = "pactgraph"
 DESCRIPTION = (
@@ -41,6 +42,7 @@ def create_app(
     query_timeout: float | None = None,
     max_rows: int | None = None,
     query_workers: int | None = None,
+    response_cache: bool | None = None,
 ) -> FastAPI:
     """An app serving one store; every request reads through the store facade.
 
@@ -48,6 +50,11 @@ def create_app(
     app takes none. ``query_timeout`` (seconds, default 10), ``max_rows`` (default 10,000) and
     ``query_workers`` (default 2) bound user queries; each defaults to its environment
     variable (``PACTGRAPH_QUERY_TIMEOUT``, ``PACTGRAPH_MAX_ROWS``, ``PACTGRAPH_QUERY_WORKERS``).
+
+    ``response_cache`` keeps answers to repeated reading requests (:mod:`pactgraph.api.cache`).
+    By default it is on for the embedded store, whose graph changes only through this app, and
+    off for a SPARQL server, which others may change; ``PACTGRAPH_RESPONSE_CACHE=0`` turns it
+    off.
     """
     limits = Limits.configure(
         os.environ, timeout=query_timeout, max_rows=max_rows, workers=query_workers
@@ -59,4 +66,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=static_directory(), follow_symlink=True), "static")
     for module in (edits, sparql, named, entities, network, pages):
         app.include_router(module.router)
+    if response_cache is None:
+        response_cache = isinstance(store, OxigraphStore) and (
+            os.environ.get("PACTGRAPH_RESPONSE_CACHE", "1") != "0"
+        )
+    if response_cache:
+        app.add_middleware(ResponseCache)
     return app

@@ -45,7 +45,7 @@ SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 REALM = 'Bearer realm="pactgraph edits"'
-DERIVED_STATE = ("labels", "network_data", "network_views", "sparql_graph_sizes")
+DERIVED_STATE = ("labels", "network_data", "network_views", "sparql_graph_sizes", "responses")
 """What other routes cache on ``app.state`` from the graph; an edit makes it stale."""
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -398,6 +398,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2013, help="seed of the request mix")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="serve without the response cache (PACTGRAPH_RESPONSE_CACHE=0): every request "
+        "is evaluated, as when each one is new",
+    )
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="pactgraph-load-"))
     try:
@@ -409,7 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check=True,
                 capture_output=True,
             )
-        environment = {"PACTGRAPH_QUERY_TIMEOUT": str(args.timeout)}
+        environment = {
+            "PACTGRAPH_QUERY_TIMEOUT": str(args.timeout),
+            "PACTGRAPH_RESPONSE_CACHE": "0" if args.no_cache else "1",
+        }
         with served(store, scratch / "server.log", environment) as base:
             calls = build_mix(sample_ids(base), random.Random(args.seed))  # noqa: S311 - a mix, not a secret
             phases = [
@@ -421,6 +430,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ),
             ]
         result = report(phases, args.clients)
+        result["response_cache"] = not args.no_cache
+        result["distinct_requests"] = len({(c.method, c.path, repr(c.data)) for c in calls})
+        say(
+            f"response cache {'on' if result['response_cache'] else 'off'}; "
+            f"{result['distinct_requests']} distinct requests in the mix, repeated by the clients"
+        )
         print_report(result)
         if args.json:
             args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
