@@ -77,7 +77,9 @@ def open_backends(args: argparse.Namespace, workdir: Path) -> list[Backend]:
         if isinstance(built, OxigraphStore):  # served read-only, as `pactgraph serve` does
             assert built.root is not None
             served = OxigraphStore(built.root, read_only=True)
-        backends.append(Backend(name, served, TestClient(create_app(served)), seconds))
+        # every backend evaluates each request: no response cache on the embedded one either
+        client = TestClient(create_app(served, response_cache=False))
+        backends.append(Backend(name, served, client, seconds))
     return backends
 
 

@@ -220,7 +220,8 @@ def _serve(kind: str, data: str, port: int) -> None:
         from pactgraph.api.app import create_app
         from pactgraph.graph.store import OxigraphStore
 
-        app: Any = create_app(OxigraphStore(Path(data), read_only=True))
+        # no response cache: the peers evaluate every request, so pactgraph must too
+        app: Any = create_app(OxigraphStore(Path(data), read_only=True), response_cache=False)
     else:
         from rdflib import Dataset
         from rdflib_endpoint import SparqlEndpoint
