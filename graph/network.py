@@ -611,6 +611,9 @@ class Projection:
     links: Callable[[NetworkData], Iterator[Link]]
     exempt: frozenset[Kind] = frozenset()
     """Kinds the organisation-kind filter leaves alone (places and things, not agents)."""
+    leaf_kind: Kind | None = None
+    """In a two-mode projection, the kind of the many small nodes (each linked to a few hubs):
+    a limit keeps hubs *and* their leaves, where the plain degree cut would keep hubs alone."""
 
 
 PROJECTIONS: dict[str, Projection] = {
@@ -636,6 +639,7 @@ PROJECTIONS: dict[str, Projection] = {
             "organisation-commitment",
             {"nl": "Organisaties en toezeggingen", "en": "Organisations and commitments"},
             _organisation_commitment,
+            leaf_kind="commitment",
         ),
         Projection(
             "all",
@@ -769,17 +773,25 @@ class Cut:
 
 
 def limit_graph(
-    graph: nx.Graph, limit: int | None, keep: Iterable[str] = ()
+    graph: nx.Graph, limit: int | None, keep: Iterable[str] = (), leaf_kind: str | None = None
 ) -> tuple[nx.Graph, Cut]:
-    """The ``limit`` nodes of highest degree (ties by IRI), plus ``keep``; and what was cut."""
+    """The ``limit`` nodes of highest degree (ties by IRI), plus ``keep``; and what was cut.
+
+    With ``leaf_kind`` (a two-mode projection) the hubs of highest degree are kept together with
+    the leaves most linked to them (:func:`hubs_and_leaves`).
+    """
     total_nodes, total_edges = graph.number_of_nodes(), graph.number_of_edges()
     if limit is None or total_nodes <= limit:
         degrees = [d for _, d in graph.degree()]
         cut = Cut(total_nodes, total_edges, total_nodes, total_edges, {}, min(degrees, default=0))
         return graph, cut
     must = [n for n in keep if n in graph]
-    ranked = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))
-    chosen = list(dict.fromkeys([*must, *(n for n, _ in ranked)]))[: max(limit, len(must))]
+    if leaf_kind is not None:
+        ranked_nodes = hubs_and_leaves(graph, limit, leaf_kind)
+    else:
+        ranked = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))
+        ranked_nodes = [n for n, _ in ranked]
+    chosen = list(dict.fromkeys([*must, *ranked_nodes]))[: max(limit, len(must))]
     kept = set(chosen)
     shown: nx.Graph = graph.subgraph(kept).copy()
     by_kind = Counter(kind for n, kind in graph.nodes(data="kind") if n not in kept)
@@ -793,6 +805,29 @@ def limit_graph(
         min_degree,
     )
     return shown, cut
+
+
+HUB_SHARE = 5
+"""A two-mode view under a limit spends one node in this many on hubs, the rest on leaves."""
+
+
+def hubs_and_leaves(graph: nx.Graph, limit: int, leaf_kind: str) -> list[str]:
+    """Nodes of a two-mode graph in the order a limit should keep them.
+
+    First the ``limit // HUB_SHARE`` hubs (nodes not of ``leaf_kind``) of highest degree, then
+    the leaves by how many of those hubs they link (then degree, then IRI), then everything
+    else by degree: a cut of the organisation–commitment graph shows the best-connected
+    organisations with the commitments they share, not organisations without a single edge.
+    """
+    by_degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))
+    hubs = [n for n, _ in by_degree if graph.nodes[n].get("kind") != leaf_kind]
+    chosen_hubs = hubs[: max(1, limit // HUB_SHARE)]
+    hub_set = set(chosen_hubs)
+    leaves = sorted(
+        (n for n, _ in by_degree if graph.nodes[n].get("kind") == leaf_kind),
+        key=lambda n: (-sum(1 for m in graph[n] if m in hub_set), -graph.degree(n), n),
+    )
+    return list(dict.fromkeys([*chosen_hubs, *leaves, *(n for n, _ in by_degree)]))
 
 
 @dataclass(frozen=True)
@@ -940,11 +975,12 @@ def build_view(
     filters: Mapping[str, str] | None = None,
     center: str | None = None,
     depth: int | None = None,
+    leaf_kind: str | None = None,
 ) -> NetworkView:
     """Limit, measure and style a projected graph (the graph given is not changed)."""
     if limit is not None and not 1 <= limit <= MAX_LIMIT:
         raise NetworkError("limit", f"expected a whole number from 1 to {MAX_LIMIT}, got {limit}")
-    shown, cut = limit_graph(graph, limit, keep=[center] if center else [])
+    shown, cut = limit_graph(graph, limit, keep=[center] if center else [], leaf_kind=leaf_kind)
     shown = shown.copy() if shown is graph else shown
     metrics = add_metrics(shown)
     legend = style(shown, size_by=size_by, colour_by=colour_by, colours=colours, language=language)
@@ -994,6 +1030,7 @@ def data_view(
         filters=chosen.as_dict(),
         center=center,
         depth=depth if center is not None else None,
+        leaf_kind=projection.leaf_kind,
     )
 
 

@@ -364,6 +364,25 @@ def test_limit_keeps_the_best_connected_nodes_and_reports_the_cut() -> None:
     assert cut.edges_shown == shown.number_of_edges() < graph.number_of_edges()
 
 
+def test_a_limited_two_mode_view_keeps_hubs_with_their_leaves(data: net.NetworkData) -> None:
+    """Organisations and commitments under a limit: the best-connected organisations and the
+    commitments they share, every node with an edge (a plain degree cut keeps only hubs)."""
+    full = net.data_view(data, "organisation-commitment", limit=None).graph
+    view = net.data_view(data, "organisation-commitment", limit=20)
+    shown = view.graph
+    assert shown.number_of_nodes() == 20
+    assert not [n for n in shown if shown.degree(n) == 0]
+    kinds = Counter(kind for _, kind in shown.nodes(data="kind"))
+    assert kinds["commitment"] == 20 - 20 // net.HUB_SHARE
+    hubs = [n for n, kind in shown.nodes(data="kind") if kind != "commitment"]
+    best = sorted(
+        (n for n, kind in full.nodes(data="kind") if kind != "commitment"),
+        key=lambda n: (-full.degree(n), n),
+    )
+    assert sorted(hubs) == sorted(best[: len(hubs)])
+    assert view.cut.edges_shown == shown.number_of_edges() > 0
+
+
 def test_limit_keeps_the_centre_of_an_ego_network() -> None:
     graph = net.synthetic_graph(500)
     leaf = min(graph.nodes, key=lambda n: (graph.degree(n), n))
