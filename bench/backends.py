@@ -31,7 +31,7 @@ from fastapi.testclient import TestClient
 from pactgraph.api.app import create_app
 from pactgraph.graph.build import Sources, build
 from pactgraph.graph.remote import RemoteStore
-from pactgraph.graph.store import GraphStore, OxigraphStore
+from pactgraph.graph.store import GraphStore, OxigraphStore, open_for_serving
 from pactgraph.queries import NamedQuery, catalogue, run_named_query
 
 TODAY = date(2016, 1, 1)
@@ -74,9 +74,10 @@ def open_backends(args: argparse.Namespace, workdir: Path) -> list[Backend]:
         build(built, sources)
         seconds = time.perf_counter() - started
         served = built
-        if isinstance(built, OxigraphStore):  # served read-only, as `pactgraph serve` does
+        if isinstance(built, OxigraphStore):  # served as `pactgraph serve` serves it
             assert built.root is not None
-            served = OxigraphStore(built.root, read_only=True)
+            built.close()
+            served = open_for_serving(built.root, os.environ)
         # every backend evaluates each request: no response cache on the embedded one either
         client = TestClient(create_app(served, response_cache=False))
         backends.append(Backend(name, served, client, seconds))

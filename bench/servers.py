@@ -217,11 +217,15 @@ def _serve(kind: str, data: str, port: int) -> None:
     import uvicorn
 
     if kind == "pactgraph":
-        from pactgraph.api.app import create_app
-        from pactgraph.graph.store import OxigraphStore
+        import os
 
-        # no response cache: the peers evaluate every request, so pactgraph must too
-        app: Any = create_app(OxigraphStore(Path(data), read_only=True), response_cache=False)
+        from pactgraph.api.app import create_app
+        from pactgraph.graph.store import open_for_serving
+
+        # opened as `pactgraph serve` opens it; no response cache: the peers evaluate every
+        # request, so pactgraph must too
+        store = open_for_serving(Path(data), os.environ)
+        app: Any = create_app(store, response_cache=False)
     else:
         from rdflib import Dataset
         from rdflib_endpoint import SparqlEndpoint

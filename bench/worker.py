@@ -9,6 +9,7 @@ step), plus whatever the task reports.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -289,10 +290,10 @@ def _latencies(run: Callable[[], int], budget: float, limit: int) -> tuple[list[
 @task
 def queries_store(args: dict[str, Any]) -> dict[str, Any]:
     """Named queries on the embedded store, through ``pactgraph.queries.run_named_query``."""
-    from pactgraph.graph.store import OxigraphStore
+    from pactgraph.graph.store import open_for_serving
     from pactgraph.queries import run_named_query
 
-    store = OxigraphStore(Path(args["store"]), read_only=True)
+    store = open_for_serving(Path(args["store"]), os.environ)  # as `pactgraph serve` has it
     before = peak_rss_mb()
     out: dict[str, Any] = {}
     for item in args["plan"]:
@@ -335,9 +336,9 @@ def queries_rdflib(args: dict[str, Any]) -> dict[str, Any]:
 def network(args: dict[str, Any]) -> dict[str, Any]:
     """``pactgraph.graph.network``: read once, then project, measure and render per node budget."""
     from pactgraph.graph.network import NetworkData, data_view, pyvis_payload, to_json, to_pyvis
-    from pactgraph.graph.store import OxigraphStore
+    from pactgraph.graph.store import open_for_serving
 
-    store = OxigraphStore(Path(args["store"]), read_only=True)
+    store = open_for_serving(Path(args["store"]), os.environ)  # as `pactgraph serve` has it
     before = peak_rss_mb()
     started = time.perf_counter()
     data = NetworkData.read(store)

@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,11 +21,13 @@ from pactgraph.graph.build import BuildError, Sources, build, union_graph
 from pactgraph.graph.commitments import commitment_rows, render, render_table
 from pactgraph.graph.edits import history
 from pactgraph.graph.store import (
+    MEMORY_QUADS_ENV,
     GraphStore,
     OxigraphStore,
     QueryError,
     StoreError,
     iter_rows,
+    open_for_serving,
     open_store,
 )
 from pactgraph.ontology.namespace import GRAPH_IRI, bind_prefixes
@@ -143,7 +146,9 @@ def _serve(args: argparse.Namespace) -> int:
         )
     elif isinstance(store, OxigraphStore) and store.root is not None:
         store.close()  # serve read-only: several servers may share one built directory
-        store = OxigraphStore(store.root, read_only=True)
+        store = open_for_serving(store.root, os.environ)
+        where = "a copy in memory" if store.in_memory else f"disk ({MEMORY_QUADS_ENV})"
+        print(f"{store.quad_count():,} quads, answered from {where}")
     print(f"serving {store.description} at http://{args.host}:{args.port}/")
     app = create_app(store, edit_tokens=edit_tokens)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -133,12 +133,48 @@ def from_oxigraph(term: object) -> Identifier:
 # ------------------------------------------------------------------ Oxigraph
 
 
+MEMORY_QUADS_ENV = "PACTGRAPH_MEMORY_QUADS"
+DEFAULT_MEMORY_QUADS = 2_000_000
+"""Served from a copy in memory up to this many quads (about 1 GB); larger graphs from disk."""
+
+
+def open_for_serving(root: Path, environ: Mapping[str, str]) -> OxigraphStore:
+    """A built store opened read-only, copied into memory when it is small enough.
+
+    An in-memory copy answers several times faster than RocksDB on disk (the bundled graph's
+    commitments export: 4 ms instead of 18 ms). ``$PACTGRAPH_MEMORY_QUADS`` sets the size limit
+    in quads (0: always from disk). The copy is made here, not on the first request.
+    """
+    text = environ.get(MEMORY_QUADS_ENV, str(DEFAULT_MEMORY_QUADS))
+    try:
+        limit = int(text)
+    except ValueError:
+        msg = f"{MEMORY_QUADS_ENV} must be a whole number of quads, not {text!r}"
+        raise StoreError(msg) from None
+    on_disk = OxigraphStore(root, read_only=True)
+    if on_disk.quad_count() > limit:
+        return on_disk
+    on_disk.close()
+    in_memory = OxigraphStore(root, read_only=True, in_memory=True)
+    in_memory.quad_count()
+    return in_memory
+
+
 class OxigraphStore:
     """Oxigraph through pyoxigraph: in memory, or on disk in a generation directory."""
 
-    def __init__(self, root: Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, root: Path | None = None, *, read_only: bool = False, in_memory: bool = False
+    ) -> None:
+        """``in_memory`` (with ``read_only``): copy the built graph into memory when first
+        opened and answer from the copy, several times faster than from disk; for serving a
+        graph that fits in memory and that this process does not change."""
+        if in_memory and not read_only:
+            msg = "a store is copied into memory only to be read: open it read-only"
+            raise ValueError(msg)
         self.root = root
         self.read_only = read_only
+        self.in_memory = in_memory
         self._store: ox.Store | None = None
         self.description = f"oxigraph:{root}" if root else "memory:"
         self.revision = 0
@@ -166,6 +202,10 @@ class OxigraphStore:
             self._store = (
                 ox.Store.read_only(str(generation)) if self.read_only else ox.Store(str(generation))
             )
+            if self.in_memory:
+                copy = ox.Store()
+                copy.bulk_extend(self._store)
+                self._store = copy
         except OSError as error:
             msg = (
                 f"cannot open the store at {generation}: {error}. Another pactgraph process may "
@@ -279,6 +319,10 @@ class OxigraphStore:
 
     def is_empty(self) -> bool:
         return len(self._open()) == 0
+
+    def quad_count(self) -> int:
+        """How many quads the store holds (all graphs)."""
+        return len(self._open())
 
     def dump(self, format_name: str = "nquads") -> bytes:
         formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 from pactgraph.graph.build import build
-from pactgraph.graph.store import OxigraphStore, QueryError, StoreError, open_store
+from pactgraph.graph.store import (
+    OxigraphStore,
+    QueryError,
+    StoreError,
+    open_for_serving,
+    open_store,
+)
 from rdflib import Literal, URIRef
 
 EX = "http://example.org/"
@@ -101,3 +107,32 @@ def test_terms_survive_the_round_trip() -> None:
     assert store.ask(f"ASK {{ <{EX}a> ?p ?o }}") is True
     graph = store.construct("CONSTRUCT WHERE { ?s ?p ?o }")
     assert (URIRef(f"{EX}a"), URIRef(f"{EX}p"), Literal("één", lang="nl")) in graph
+
+
+# ------------------------------------------------------------------ serving from memory
+
+
+def test_a_small_store_is_served_from_a_copy_in_memory(tmp_path: Path) -> None:
+    OxigraphStore(tmp_path).replace_all(TWO_FACTS)
+    served = open_for_serving(tmp_path, {})
+    assert served.in_memory
+    assert served.read_only
+    query = f"SELECT ?s WHERE {{ ?s <{EX}label> ?label }} ORDER BY ?s"
+    assert [str(r["s"]) for r in served.select(query).rows] == [f"{EX}a", f"{EX}b"]
+    on_disk = OxigraphStore(tmp_path, read_only=True).dump()
+    assert sorted(served.dump().splitlines()) == sorted(on_disk.splitlines())
+    with pytest.raises(StoreError, match="read-only"):
+        served.update(f'INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}c> <{EX}label> "gamma" }} }}')
+
+
+def test_a_store_above_the_memory_limit_is_served_from_disk(tmp_path: Path) -> None:
+    OxigraphStore(tmp_path).replace_all(TWO_FACTS)
+    assert not open_for_serving(tmp_path, {"PACTGRAPH_MEMORY_QUADS": "1"}).in_memory
+    assert open_for_serving(tmp_path, {"PACTGRAPH_MEMORY_QUADS": "2"}).in_memory
+    with pytest.raises(StoreError, match="PACTGRAPH_MEMORY_QUADS must be a whole number"):
+        open_for_serving(tmp_path, {"PACTGRAPH_MEMORY_QUADS": "lots"})
+
+
+def test_a_copy_in_memory_is_only_made_to_be_read(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        OxigraphStore(tmp_path, in_memory=True)
