@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -114,7 +115,30 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def from_oxigraph(term: object) -> Identifier:
-    """A pyoxigraph term as an rdflib term."""
+    """A pyoxigraph term as an rdflib term.
+
+    Answers repeat their terms (labels, kinds, documents) and rdflib checks each one it makes,
+    so conversions are remembered: rdflib terms are immutable and can be shared. Long literals
+    (quotes, a letter's text) are converted each time, so the memory kept stays small.
+    """
+    if isinstance(term, ox.Literal) and len(term.value) > _REMEMBERED_LENGTH:
+        return _convert(term)
+    try:
+        return _converted(term)
+    except TypeError:  # not hashable: not a term either
+        return _convert(term)
+
+
+_REMEMBERED_LENGTH = 200
+"""Characters; with :func:`_converted`'s 65,536 entries at most ~30 MB are kept."""
+
+
+@lru_cache(maxsize=65_536)
+def _converted(term: object) -> Identifier:
+    return _convert(term)
+
+
+def _convert(term: object) -> Identifier:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
