@@ -42,6 +42,7 @@ from pactgraph.data import bundled_dataset
 from pactgraph.graph.build import ONTOLOGY_GRAPH, read_letters
 from pactgraph.graph.querytext import (
     MAX_QUERY_CHARACTERS,
+    decode_escapes,
     inspect_query,
     limit_refusal,
     tokens,
@@ -236,13 +237,10 @@ def _keywords(text: str) -> set[str]:
     honoured them would read ``\\u004COAD`` as ``LOAD``.
     """
     return {
-        _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token).upper()
+        decode_escapes(token).upper()
         for kind, token in tokens(text)
         if kind == "name" and ":" not in token
     }
-
-
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def plan_update(store: GraphStore, update: str, agent: str) -> EditPlan:

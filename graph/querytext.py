@@ -102,7 +102,7 @@ def inspect_query(text: str) -> QueryShape:
     depth = nesting = operators = path_steps = clauses = 0
     for kind, token in tokens(text):
         if kind == "name" and ":" not in token:
-            keywords.append(token.upper())
+            keywords.append(decode_escapes(token).upper())
             clauses += keywords[-1] in CLAUSE_KEYWORDS
         elif kind == "iri":
             keywords.append("<>")  # an IRI, kept so the prologue can be skipped by position
@@ -126,6 +126,18 @@ def inspect_query(text: str) -> QueryShape:
         path_steps=path_steps,
         clauses=clauses,
     )
+
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def decode_escapes(word: str) -> str:
+    """``word`` with its ``\\u``/``\\U`` escapes decoded.
+
+    SPARQL 1.1 (§19.2) lets them stand anywhere, so an engine that honours them reads
+    ``\\u0053ERVICE`` as ``SERVICE``; the checks must read keywords the same way.
+    """
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), word)
 
 
 def tokens(text: str) -> Iterator[tuple[str, str]]:

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
@@ -317,6 +318,7 @@ def test_an_oversized_update_is_a_json_413_and_changes_nothing(
 ) -> None:
     body = refused(editor, store, ADD_ALT_LABEL + "#" * 300_000, 413)
     assert "limit is 262,144 bytes" in str(body["detail"])
+    assert "more than" not in str(body["detail"])  # refused by its Content-Length, unread
     assert "/edits/records" in str(body["detail"])
 
 
@@ -423,6 +425,12 @@ def test_load_and_service_in_an_update_are_refused_and_nothing_is_fetched(
         f"WHERE {{ SERVICE <{address}/sparql> {{ ?s ?p ?o }} }}"
     )
     assert "SERVICE is not allowed" in str(refused(editor, store, service, 400)["detail"])
+    # SPARQL 1.1 lets \u escapes stand anywhere; an engine that decodes them reads these too
+    escaped_load = f"\\u004COAD <{address}/escaped.ttl> INTO GRAPH <{RECORDS}>"
+    assert "LOAD is not allowed" in str(refused(editor, store, escaped_load, 400)["detail"])
+    escaped_service = service.replace("SERVICE", "\\u0053ERVICE")
+    detail = str(refused(editor, store, escaped_service, 400)["detail"])
+    assert "SERVICE is not allowed" in detail
     time.sleep(0.3)
     assert hits == []
 
@@ -446,6 +454,12 @@ def test_an_update_must_come_in_the_body_once(editor: TestClient, store: Oxigrap
         headers={"Content-Type": "text/plain", **AS_SECRETARIAT},
     )
     assert wrong_type.status_code == 415
+    with_a_query = editor.post(
+        "/sparql/update",
+        content=f"update={quote(ADD_ALT_LABEL)}&query={quote('ASK {}')}",
+        headers={"Content-Type": "application/x-www-form-urlencoded", **AS_SECRETARIAT},
+    )
+    assert with_a_query.status_code == 400, with_a_query.text
     assert store.dump() == before
 
 

@@ -23,6 +23,8 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeoutError
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,7 +36,13 @@ from fastapi.testclient import TestClient
 from pactgraph.api import sparql as sparql_routes
 from pactgraph.api.app import create_app
 from pactgraph.api.edits import EditTokens
-from pactgraph.graph.querytext import MAX_CLAUSES, MAX_NESTING, MAX_OPERATORS
+from pactgraph.graph.querytext import (
+    MAX_CLAUSES,
+    MAX_NESTING,
+    MAX_OPERATORS,
+    inspect_query,
+    refusal,
+)
 from pactgraph.graph.sandbox import MAX_ROWS_ENV, TIMEOUT_ENV, Limits, QuerySandbox
 from pactgraph.graph.store import OxigraphStore
 from pactgraph.loaders import safe_rdf
@@ -207,6 +215,14 @@ def service_queries(address: str) -> list[str]:
     ]
 
 
+def test_an_escaped_service_keyword_is_read_as_the_engine_may_read_it(listener: Listener) -> None:
+    """SPARQL 1.1 §19.2: ``\\u0053ERVICE`` is ``SERVICE`` to an engine that decodes escapes
+    (a remote server may; the embedded one does not), so the check reads it so too."""
+    query = f"SELECT * WHERE {{ \\u0053ERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}"
+    assert inspect_query(query).uses_service
+    assert "SERVICE" in (refusal(inspect_query(query)) or "")
+
+
 @pytest.mark.parametrize("index", range(7))
 @pytest.mark.parametrize("method", ["get", "form", "direct"])
 def test_service_to_an_internal_address_is_refused_unfetched(
@@ -361,10 +377,19 @@ def test_untrusted_rdf_checks_refuse_before_any_parser(listener: Listener, tmp_p
         f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "{listener.url}/xxe">]>'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
     )
+    # a small ladder (about 3 KB expanded): without the check it is parsed, not a blow-up
+    ladder = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 4}">' for i in range(1, 5))
+    laughs = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY l0 "ha">{ladder}]>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        f'xmlns:e="http://example.org/"><rdf:Description rdf:about="{VHTO}">'
+        "<e:p>&l4;</e:p></rdf:Description></rdf:RDF>"
+    )
     for document, media_type in (
         (remote, safe_rdf.JSON_LD),
         (local, safe_rdf.JSON_LD),
         (xxe, safe_rdf.RDF_XML),
+        (laughs, safe_rdf.RDF_XML),
     ):
         with pytest.raises(safe_rdf.UnsafeRdfError):
             safe_rdf.parse_untrusted(document.encode(), media_type)
@@ -479,7 +504,13 @@ def test_a_runaway_query_ends_at_the_time_limit_and_frees_its_worker(
     client, app = one_worker
     sandbox: QuerySandbox = app.state.sandbox
     started = time.monotonic()
-    response = client.get("/sparql", params={"query": RUNAWAY, "format": "json"})
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a missing limit fails, it does not hang
+        request = pool.submit(client.get, "/sparql", params={"query": RUNAWAY, "format": "json"})
+        try:
+            response = request.result(timeout=60)
+        except FuturesTimeoutError:
+            sandbox.close()  # ends the worker, so the request returns and the pool can end
+            pytest.fail("the runaway query was not ended within 60 s")
     elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert "did not finish within 1 s" in detail(response)
@@ -636,6 +667,7 @@ def test_an_oversized_body_is_a_json_413(unchanged: TestClient) -> None:
     response = unchanged.post("/sparql", content=body, headers={"Content-Type": SPARQL_QUERY})
     assert response.status_code == 413
     assert "limit is 262,144 bytes" in detail(response)
+    assert "body is 400,007 bytes" in detail(response)  # refused by its Content-Length, unread
 
 
 def test_an_oversized_body_without_a_length_is_stopped_while_it_streams(
