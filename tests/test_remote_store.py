@@ -26,6 +26,7 @@ from backends import (
     comparable,
     comparable_quads,
     parameter_cases,
+    require_server,
     row_key,
 )
 from fastapi.testclient import TestClient
@@ -636,11 +637,12 @@ def test_a_server_side_cut_is_an_error_not_a_short_answer(scratch: RemoteStore) 
         scratch.dump()
 
 
-def test_wrong_credentials_are_explained(server_config: Server) -> None:
-    if not server_config.environ:
-        pytest.skip(f"{server_config.name} takes no credentials")
-    environ = {**server_config.environ, "PACTGRAPH_STORE_PASSWORD": "wrong"}
-    store = RemoteStore.from_spec(server_config.spec, environ)
+def test_wrong_credentials_are_explained() -> None:
+    """On the server that takes credentials (Virtuoso's digest-protected update endpoint)."""
+    virtuoso = require_server("virtuoso")
+    assert virtuoso.environ, "CI gives Virtuoso a user and password"
+    environ = {**virtuoso.environ, "PACTGRAPH_STORE_PASSWORD": "wrong"}
+    store = RemoteStore.from_spec(virtuoso.spec, environ)
     with pytest.raises(StoreError, match="refused the update \\(401\\): check PACTGRAPH_STORE"):
         store.update(f"CLEAR SILENT GRAPH <{G}nothing>")
 
