@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from pactgraph.api.app import create_app
 from pactgraph.data import bundled_dataset
 from pactgraph.graph.build import Sources, build, load_dataset, union_graph
-from pactgraph.graph.store import OxigraphStore
+from pactgraph.graph.store import OxigraphStore, open_store
 from rdflib import Dataset, Graph
 
 
@@ -38,6 +38,14 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
     root = tmp_path_factory.mktemp("store")
     build(OxigraphStore(root))
     return OxigraphStore(root, read_only=True)
+
+
+@pytest.fixture
+def store(built_store: OxigraphStore) -> OxigraphStore:
+    """A writable in-memory copy of the bundled graph, fresh for each test."""
+    copy = open_store("memory:")
+    copy.replace_all(built_store.dump())
+    return copy
 
 
 @pytest.fixture

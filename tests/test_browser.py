@@ -8,34 +8,18 @@ errors, no request leaving 127.0.0.1.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from chromium import fresh_chromium, require_chromium
+from playwright.sync_api import BrowserContext, Page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NETWORK_VIEW = "/network/co-commitment?format=html"
 SCREENSHOT_ENV = "PACTGRAPH_SCREENSHOT"  # set to a path to keep the network view's screenshot
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium(module_level=True)
 
 
 @dataclass
@@ -50,14 +34,8 @@ class Watch:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[BrowserContext]:
-    user_data = tempfile.mkdtemp(prefix="pactgraph-chromium-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
-        )
+    with fresh_chromium() as context:
         yield context
-        context.close()
-    shutil.rmtree(user_data, ignore_errors=True)
 
 
 @pytest.fixture

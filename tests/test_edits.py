@@ -27,7 +27,7 @@ from pactgraph.api.app import create_app
 from pactgraph.api.edits import EditTokens, TokenConfigError
 from pactgraph.graph import edits
 from pactgraph.graph.cli import main
-from pactgraph.graph.store import OxigraphStore, open_store
+from pactgraph.graph.store import OxigraphStore
 
 ID = "https://w3id.org/pactgraph/id/"
 RECORDS = "https://w3id.org/pactgraph/graph/records"
@@ -51,14 +51,6 @@ ADD_ALT_LABEL = (
 HAS_ALT_LABEL = (
     f'ASK {{ <{VHTO}> <http://www.w3.org/2004/02/skos/core#altLabel> "Vrouwen in techniek"@nl }}'
 )
-
-
-@pytest.fixture
-def store(built_store: OxigraphStore) -> OxigraphStore:
-    """A writable in-memory copy of the bundled graph, fresh for each test."""
-    copy = open_store("memory:")
-    copy.replace_all(built_store.dump())
-    return copy
 
 
 @pytest.fixture

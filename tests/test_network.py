@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -17,12 +16,12 @@ from datetime import date
 from html.parser import HTMLParser
 from importlib.resources import files
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
 import yaml
+from chromium import fresh_chromium
 from fastapi.testclient import TestClient
 from pactgraph.api import network as api_network
 from pactgraph.api.templating import environment
@@ -755,26 +754,11 @@ def test_explorer_without_html_lists_the_projections(client: TestClient) -> None
 
 # ------------------------------------------------------------------ in a real browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.fixture(scope="module")
 def chromium_page(live_server: str) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (only with a browser)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
+    with fresh_chromium("pactgraph-network-") as context:
+        yield context.new_page()
 
 
 def test_browser_draws_every_node_stops_physics_and_highlights_a_search(

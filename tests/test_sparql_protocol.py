@@ -8,9 +8,7 @@ protocol tests (``tests/w3c/protocol/manifest.ttl``) are encoded as a table adap
 from __future__ import annotations
 
 import io
-import os
 import socket
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from chromium import fresh_chromium
 from fastapi.testclient import TestClient
 from pactgraph.api.app import create_app
 from pactgraph.graph.querytext import MAX_NESTING, MAX_OPERATORS, inspect_query
@@ -1130,8 +1129,6 @@ def test_sparqlwrapper_select_csv(live_server: str, bundled_rdf: Dataset) -> Non
 
 # ------------------------------------------------------------------ the query page in a browser
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @dataclass
 class Watch:
@@ -1142,34 +1139,13 @@ class Watch:
 
 @pytest.fixture(scope="module")
 def chromium_tab(live_server: str) -> Iterator[tuple[Any, Watch]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (only with a browser)
-
-    user_data = tempfile.mkdtemp(prefix="pactgraph-sparql-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+    with fresh_chromium("pactgraph-sparql-") as context:
         tab = context.new_page()
         watch = Watch()
         tab.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
         tab.on("pageerror", lambda e: watch.page_errors.append(str(e)))
         tab.on("request", lambda r: watch.hosts.add(urlsplit(r.url).hostname or r.url))
         yield tab, watch
-        context.close()
 
 
 def test_query_page_runs_the_example_and_links_locally(

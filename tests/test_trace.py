@@ -7,19 +7,16 @@ store with a query of the test's own, for every commitment of the bundled record
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from chromium import fresh_chromium
 from fastapi.testclient import TestClient
 from pactgraph.api.templating import environment
 from pactgraph.data import bundled_dataset
@@ -274,27 +271,11 @@ def test_status_page_of_a_commitment_without_status_is_404(client: TestClient) -
 
 # ------------------------------------------------------------------ in a browser
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture(scope="module")
 def chromium_page() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing; CI installs Debian's chromium", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    user_data = tempfile.mkdtemp(prefix="pactgraph-trace-")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )
+    with fresh_chromium("pactgraph-trace-") as context:
         yield context.new_page()
-        context.close()
-    shutil.rmtree(user_data, ignore_errors=True)
 
 
 def console_error(message: Any, errors: list[str]) -> None:
