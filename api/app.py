@@ -7,6 +7,7 @@ Routes live in one module per concern (``sparql``, ``named``, ``entities``, ``ne
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -33,6 +34,28 @@ def static_directory() -> Path:
     """
     with as_file(files("pactgraph.api") / "static") as directory:
         return Path(directory)
+
+
+RESPONSE_CACHE_ENV = "PACTGRAPH_RESPONSE_CACHE"
+_SWITCH = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
+
+
+def cache_wanted(environ: Mapping[str, str]) -> bool:
+    """``$PACTGRAPH_RESPONSE_CACHE`` as a switch (on when unset); anything else is an error."""
+    text = environ.get(RESPONSE_CACHE_ENV, "1").strip().lower()
+    if text not in _SWITCH:
+        msg = f"{RESPONSE_CACHE_ENV} must be 1 or 0 (on or off), not {text!r}"
+        raise ValueError(msg)
+    return _SWITCH[text]
 
 
 def create_app(
@@ -67,9 +90,7 @@ def create_app(
     for module in (edits, sparql, named, entities, network, pages):
         app.include_router(module.router)
     if response_cache is None:
-        response_cache = isinstance(store, OxigraphStore) and (
-            os.environ.get("PACTGRAPH_RESPONSE_CACHE", "1") != "0"
-        )
+        response_cache = isinstance(store, OxigraphStore) and cache_wanted(os.environ)
     if response_cache:
         app.add_middleware(ResponseCache)
     return app

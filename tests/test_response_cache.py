@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pactgraph.api.app import create_app
+from pactgraph.api.app import cache_wanted, create_app
 from pactgraph.api.cache import ResponseCache
 from pactgraph.api.edits import EditTokens
 from pactgraph.graph.remote import RemoteStore
-from pactgraph.graph.store import OxigraphStore, open_store
+from pactgraph.graph.store import OxigraphStore
 
 ID = "https://w3id.org/pactgraph/id/"
 VHTO = f"{ID}organisation/vhto"
@@ -24,13 +24,6 @@ ADD_LABEL = (
     f'INSERT DATA {{ GRAPH <{RECORDS}> {{ <{VHTO}> skos:altLabel "{NEW_LABEL}"@nl }} }}'
 )
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture
-def store(built_store: OxigraphStore) -> OxigraphStore:
-    copy = open_store("memory:")
-    copy.replace_all(built_store.dump())
-    return copy
 
 
 @pytest.fixture
@@ -116,3 +109,12 @@ def test_only_the_embedded_store_is_cached_by_default(
     assert not cached(create_app(built_store))
     with TestClient(create_app(built_store)) as uncached:
         assert "x-pactgraph-cache" not in uncached.get("/id/organisation/vhto").headers
+
+
+def test_the_switch_reads_on_and_off_and_refuses_anything_else() -> None:
+    assert cache_wanted({})
+    assert cache_wanted({"PACTGRAPH_RESPONSE_CACHE": "on"})
+    assert not cache_wanted({"PACTGRAPH_RESPONSE_CACHE": "off"})
+    assert not cache_wanted({"PACTGRAPH_RESPONSE_CACHE": "0"})
+    with pytest.raises(ValueError, match="PACTGRAPH_RESPONSE_CACHE must be 1 or 0"):
+        cache_wanted({"PACTGRAPH_RESPONSE_CACHE": "sometimes"})
